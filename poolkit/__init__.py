@@ -1,0 +1,1 @@
+"""poolkit: exact, validated, fast pooling layers in pure numpy."""

@@ -1,0 +1,372 @@
+"""Argument normalisation and validation, with messages that teach.
+
+Every public function in poolkit sends its arguments through this module
+first. A bad argument raises ``TypeError`` (wrong kind of value: a float or a
+``bool`` where an integer is meant, a string, a complex array) or
+``ValueError`` (right kind, wrong value: a zero stride, too much padding, a
+kernel larger than the padded input). Each message names the parameter, the
+value it received and the rule it broke, so that the error itself explains
+the arithmetic.
+
+The geometry rules are PyTorch's (checked against ``torch`` 2.13):
+
+* ``kernel_size >= 1``, ``stride >= 1`` (``None`` means "equal to the
+  kernel"), ``dilation >= 1``, ``padding >= 0``;
+* ``padding <= kernel_size // 2`` on each axis. PyTorch's max pooling applies
+  this limit to the *undilated* kernel size, so dilation does not raise it;
+* the output size, ``floor((in + 2p - d(k-1) - 1) / s) + 1`` (ceil instead of
+  floor in ceil mode, then one window less if the last one would start in
+  the right padding), must be at least 1.
+"""
+
+import math
+import numbers
+from typing import NamedTuple
+
+import numpy as np
+
+__all__ = [
+    "check_bool",
+    "check_int",
+    "check_norm_type",
+    "check_divisor_override",
+    "check_mode",
+    "to_tuple",
+    "as_input",
+    "as_float",
+    "as_grad",
+    "output_length",
+    "Geometry",
+    "pool_geometry",
+    "unbatch",
+]
+
+
+# ---------------------------------------------------------------------------
+# scalars
+# ---------------------------------------------------------------------------
+
+def check_bool(value, name):
+    """Return ``value`` as a Python ``bool``; anything but ``True``/``False`` is a TypeError.
+
+    Examples
+    --------
+    >>> check_bool(True, "ceil_mode")
+    True
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    raise TypeError(f"{name}={value!r} must be True or False, not {type(value).__name__}")
+
+
+def check_int(value, name):
+    """Return ``value`` as a Python ``int``.
+
+    ``bool`` is rejected although Python treats it as an integer (``True``
+    would silently mean 1), and so are floats, even integral ones such as
+    ``2.0``: sizes count cells.
+
+    Examples
+    --------
+    >>> check_int(3, "stride")
+    3
+    >>> check_int(2.0, "stride")
+    Traceback (most recent call last):
+    ...
+    TypeError: stride=2.0 must be an integer (it counts cells), not a float; write 2
+    """
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name}={value!r} must be an integer, not a bool")
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        hint = f"; write {int(value)}" if math.isfinite(value) and float(value).is_integer() else ""
+        raise TypeError(f"{name}={value!r} must be an integer (it counts cells), not a float{hint}")
+    raise TypeError(f"{name}={value!r} must be an integer, not {type(value).__name__}")
+
+
+def to_tuple(value, name, n):
+    """Normalise an ``int`` or a length-``n`` tuple/list of ints to a tuple of ``n`` Python ints.
+
+    Examples
+    --------
+    >>> to_tuple(2, "kernel_size", 2)
+    (2, 2)
+    >>> to_tuple([3, 1], "stride", 2)
+    (3, 1)
+    """
+    if isinstance(value, (tuple, list)):
+        if len(value) != n:
+            raise ValueError(
+                f"{name}={value!r} must be an int or a tuple of {n} int{'s' if n > 1 else ''} "
+                f"(one per spatial axis), got {len(value)} entr{'y' if len(value) == 1 else 'ies'}")
+        out = []
+        for i, v in enumerate(value):
+            try:
+                out.append(check_int(v, name))
+            except TypeError:
+                raise TypeError(f"{name}={value!r}: entry {i} ({v!r}) must be an integer, "
+                                f"not {type(v).__name__}") from None
+        return tuple(out)
+    return (check_int(value, name),) * n
+
+
+def _shown(value, per_axis):
+    """Show a per-axis result in the form the user wrote: an int for an int, else a tuple."""
+    if isinstance(value, (tuple, list)):
+        return tuple(per_axis)
+    return per_axis[0]
+
+
+def check_norm_type(norm_type):
+    """Validate the ``p`` of Lp pooling: a real number > 0 (``float('inf')`` allowed).
+
+    Examples
+    --------
+    >>> check_norm_type(2)
+    2.0
+    """
+    name = "norm_type"
+    if isinstance(norm_type, (bool, np.bool_)):
+        raise TypeError(f"{name}={norm_type!r} must be a positive number, not a bool")
+    if not isinstance(norm_type, numbers.Real):
+        raise TypeError(f"{name}={norm_type!r} must be a positive real number, "
+                        f"not {type(norm_type).__name__}")
+    p = float(norm_type)
+    if math.isnan(p) or p <= 0:
+        raise ValueError(f"{name}={norm_type!r} must be > 0: (sum |x|^p)^(1/p) needs a positive p "
+                         f"(p=1 is sum pooling, p=inf is max of |x|)")
+    return p
+
+
+def check_divisor_override(divisor_override):
+    """Validate ``divisor_override``: ``None`` or a positive integer.
+
+    PyTorch rejects 0 and accepts negative divisors; poolkit rejects every
+    divisor below 1, since a negative "average" is never what is meant.
+
+    Examples
+    --------
+    >>> check_divisor_override(4), check_divisor_override(None)
+    (4, None)
+    """
+    if divisor_override is None:
+        return None
+    d = check_int(divisor_override, "divisor_override")
+    if d < 1:
+        raise ValueError(f"divisor_override={divisor_override!r} must be a positive integer "
+                         f"(or None to divide by the window size); dividing by {d} is undefined"
+                         if d == 0 else
+                         f"divisor_override={divisor_override!r} must be a positive integer "
+                         f"(or None to divide by the window size)")
+    return d
+
+
+def check_mode(mode, name="mode", allowed=("max", "avg")):
+    """Validate a reduction name such as ``"max"`` or ``"avg"``.
+
+    Examples
+    --------
+    >>> check_mode("avg")
+    'avg'
+    """
+    if not isinstance(mode, str):
+        raise TypeError(f"{name}={mode!r} must be a string, one of {', '.join(map(repr, allowed))}")
+    if mode not in allowed:
+        raise ValueError(f"{name}={mode!r} is not a known mode; use one of {', '.join(map(repr, allowed))}")
+    return mode
+
+
+# ---------------------------------------------------------------------------
+# arrays
+# ---------------------------------------------------------------------------
+
+def _as_numeric_array(x, name):
+    """``np.asarray`` with clear errors for ragged lists and non-numeric or complex dtypes."""
+    if not isinstance(x, np.ndarray):
+        try:
+            x = np.asarray(x)
+        except (ValueError, TypeError) as err:
+            raise ValueError(f"{name} could not be read as a rectangular array of numbers "
+                             f"(ragged nested lists?): {err}") from None
+    kind = x.dtype.kind
+    if kind == "b":
+        raise TypeError(f"{name} has dtype bool; pooling needs numbers: convert with "
+                        f"{name}.astype(float) (or int)")
+    if kind == "c":
+        raise TypeError(f"{name} has complex dtype {x.dtype}; complex numbers have no order, "
+                        f"so their max (and poolkit's pooling) is undefined")
+    if kind not in "iuf":
+        raise TypeError(f"{name} has dtype {x.dtype}, which is not a real number type; "
+                        f"pass an array of ints or floats")
+    return x
+
+
+def as_input(x, name="x", ndims=(3, 4), layout="(C, H, W) or (N, C, H, W)"):
+    """Return ``x`` as a numeric ndarray with an allowed number of dimensions and no empty axis.
+
+    Lists are accepted; arrays are not copied.
+
+    Examples
+    --------
+    >>> as_input([[[1, 2], [3, 4]]]).shape
+    (1, 2, 2)
+    """
+    x = _as_numeric_array(x, name)
+    if x.ndim not in ndims:
+        allowed = " or ".join(str(d) for d in ndims)
+        raise ValueError(f"{name} must have {allowed} dimensions, {layout}; "
+                         f"got shape {x.shape} with {x.ndim}")
+    if x.size == 0:
+        raise ValueError(f"{name} has shape {x.shape} with a zero-length axis; "
+                         f"pooling needs at least one cell in every axis")
+    return x
+
+
+def as_float(x):
+    """Integer arrays become float64; floating arrays keep their dtype (no copy).
+
+    Examples
+    --------
+    >>> as_float(np.array([1, 2])).dtype, as_float(np.ones(2, np.float32)).dtype
+    (dtype('float64'), dtype('float32'))
+    """
+    return x if x.dtype.kind == "f" else x.astype(np.float64)
+
+
+def as_grad(grad_out, expected_shape, name="grad_out", what="the forward output"):
+    """Validate an upstream gradient: numeric, real, exactly ``expected_shape``; ints become float64.
+
+    Examples
+    --------
+    >>> as_grad([[1, 2]], (1, 2)).dtype
+    dtype('float64')
+    """
+    g = _as_numeric_array(grad_out, name)
+    if tuple(g.shape) != tuple(expected_shape):
+        raise ValueError(f"{name} has shape {tuple(g.shape)} but {what} has shape "
+                         f"{tuple(expected_shape)}; {name} must have exactly that shape")
+    return as_float(g)
+
+
+def unbatch(arr, batched):
+    """Drop the leading batch axis that was added to a batch-less input."""
+    return arr if batched else arr[0]
+
+
+# ---------------------------------------------------------------------------
+# geometry
+# ---------------------------------------------------------------------------
+
+def output_length(n, k, s, p, d, ceil_mode):
+    """Raw PyTorch output length on one axis (no validation; may be < 1).
+
+    ``floor((n + 2p - d(k-1) - 1) / s) + 1``; in ceil mode ``ceil`` instead of
+    ``floor``, then one less if the last window would start in the right
+    padding, i.e. if ``(out - 1) * s >= n + p``.
+
+    Examples
+    --------
+    >>> output_length(5, 2, 2, 1, 1, False), output_length(5, 2, 2, 1, 1, True)
+    (3, 3)
+    >>> output_length(6, 3, 2, 0, 1, False), output_length(6, 3, 2, 0, 1, True)
+    (2, 3)
+    """
+    span = n + 2 * p - d * (k - 1) - 1
+    if ceil_mode:
+        out = -((-span) // s) + 1          # ceil(span / s) + 1, exact in integers
+        if (out - 1) * s >= n + p:          # last window would start in the right padding
+            out -= 1
+    else:
+        out = span // s + 1                 # floor(span / s) + 1 (Python's // floors)
+    return out
+
+
+class Geometry(NamedTuple):
+    """Validated pooling geometry: per-axis tuples and the output size."""
+
+    kernel: tuple
+    stride: tuple
+    padding: tuple
+    dilation: tuple
+    out: tuple
+
+
+def check_kernel_args(kernel_size, stride, padding, dilation, n, *, pad_limit=True):
+    """Normalise and check kernel_size, stride, padding, dilation (everything that does not need the input size).
+
+    Returns ``(kernel, stride, padding, dilation)`` as tuples of ``n`` ints.
+
+    Examples
+    --------
+    >>> check_kernel_args(3, None, 1, 1, 2)
+    ((3, 3), (3, 3), (1, 1), (1, 1))
+    """
+    k = to_tuple(kernel_size, "kernel_size", n)
+    if min(k) < 1:
+        raise ValueError(f"kernel_size={kernel_size!r} must be at least 1 on every axis "
+                         f"(a window needs at least one cell)")
+    if stride is None:
+        s = k
+    else:
+        s = to_tuple(stride, "stride", n)
+        if min(s) < 1:
+            raise ValueError(f"stride={stride!r} must be at least 1 on every axis "
+                             f"(the window has to move; use None for stride = kernel_size)")
+    p = to_tuple(padding, "padding", n)
+    if min(p) < 0:
+        raise ValueError(f"padding={padding!r} must be non-negative on every axis")
+    d = to_tuple(dilation, "dilation", n)
+    if min(d) < 1:
+        raise ValueError(f"dilation={dilation!r} must be at least 1 on every axis "
+                         f"(1 means no gaps between window cells)")
+    if pad_limit:
+        limit = tuple(ki // 2 for ki in k)
+        if any(pi > li for pi, li in zip(p, limit)):
+            lim = _shown(padding, limit) if isinstance(padding, (tuple, list)) else _shown(kernel_size, limit)
+            note = " (PyTorch's rule: dilation does not raise the limit)" if max(d) > 1 else ""
+            raise ValueError(f"padding={padding!r} must be at most half the kernel size: "
+                             f"kernel_size // 2 = {lim}{note}")
+    return k, s, p, d
+
+
+def pool_geometry(in_size, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                  *, pad_limit=True):
+    """Validate pooling arguments against a spatial input size and compute the output size.
+
+    Parameters
+    ----------
+    in_size : tuple of int
+        Spatial input size, ``(H, W)`` or ``(L,)``.
+    kernel_size, stride, padding, dilation, ceil_mode
+        As in :func:`poolkit.max_pool2d`.
+    pad_limit : bool
+        Enforce ``padding <= kernel_size // 2``.
+
+    Returns
+    -------
+    Geometry
+        ``kernel, stride, padding, dilation, out``, each a tuple with one int per axis.
+
+    Examples
+    --------
+    >>> pool_geometry((5, 5), 2, padding=1, ceil_mode=True).out
+    (3, 3)
+    """
+    n = len(in_size)
+    k, s, p, d = check_kernel_args(kernel_size, stride, padding, dilation, n, pad_limit=pad_limit)
+    ceil_mode = check_bool(ceil_mode, "ceil_mode")
+    out = []
+    for axis in range(n):
+        o = output_length(in_size[axis], k[axis], s[axis], p[axis], d[axis], ceil_mode)
+        if o < 1:
+            keff = d[axis] * (k[axis] - 1) + 1
+            padded = in_size[axis] + 2 * p[axis]
+            where = f" on axis {axis}" if n > 1 else ""
+            raise ValueError(
+                f"kernel_size={kernel_size!r} is too large for the input{where}: the effective kernel "
+                f"size dilation*(kernel_size-1)+1 = {keff} is larger than the padded input size "
+                f"in + 2*padding = {in_size[axis]} + 2*{p[axis]} = {padded}, so the output size "
+                f"would be {o} (it must be at least 1)")
+        out.append(o)
+    return Geometry(k, s, p, d, tuple(out))

@@ -1,0 +1,331 @@
+"""Checkers and quiz for chapter 5, "Work out every output size".
+
+Each checker prints one line and never raises (see :mod:`poolkit.exercises._core`).
+When an answer is wrong, the line says which rule of the output-size formula
+was broken: the padding, the floor, the dilation, the ``+ 1`` or the
+ceil-mode rule that drops a last window starting in the right padding.
+
+Examples
+--------
+>>> r = check_widths(6, 5)
+Correct.
+>>> r = check_widths(8, 5)
+Not quite: width_a is too large. Hint: you left out the dilation: the window reaches d(k-1)+1 = 9 cells, not k = 5.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from . import _core
+from ._core import Case, check_choice, check_function, check_value
+from .quiz import mc
+
+__all__ = ["check_widths", "check_output_size", "check_unpool_reason", "QUIZ"]
+
+
+def _size(n, k, s, p=0, d=1, ceil_mode=False, *, rule=True):
+    """Output size by the formula, with switches to reproduce the usual mistakes."""
+    span = n + 2 * p - d * (k - 1) - 1
+    out = (-((-span) // s) if ceil_mode else span // s) + 1
+    if ceil_mode and rule and (out - 1) * s >= n + p:
+        out -= 1
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Numeric exercise: two widths
+# ---------------------------------------------------------------------------
+
+#: Part (a): kernel_size=5, stride=2, padding=2, dilation=2 on a 16-wide input (floor mode).
+A_ARGS = dict(n=16, k=5, s=2, p=2, d=2)
+#: Part (b): kernel_size=2, stride=2, padding=1 on a 9-wide input, ceil mode.
+B_ARGS = dict(n=9, k=2, s=2, p=1, d=1)
+
+_A_HINTS = {
+    _size(16, 5, 2, 0, 2): "you left out the padding: the padded input has in + 2p = 20 cells",
+    _size(16, 5, 2, 2, 2, True): "you rounded up; this layer is in floor mode, so a partial window is dropped",
+    _size(16, 5, 2, 2, 1): "you left out the dilation: the window reaches d(k-1)+1 = 9 cells, not k = 5",
+    _size(16, 5, 2, 2, 2) - 1: "you left out the + 1 (the window that starts at cell 0) "
+                               "or padded only one side",
+}
+_B_HINTS = {
+    _size(9, 2, 2, 1, 1, True, rule=False): "you kept the last window, but it would start in the right "
+                                            "padding, so ceil mode drops it",
+    _size(9, 2, 2, 1, 1, True) - 1: "you left out the + 1 (the window that starts at cell 0)",
+}
+
+
+def _is_int(v) -> bool:
+    return isinstance(v, (numbers.Integral, np.integer)) and not isinstance(v, (bool, np.bool_))
+
+
+def _blank(v) -> bool:
+    return v is None or v is Ellipsis
+
+
+def _right(v, expected) -> bool:
+    try:
+        if isinstance(v, np.ndarray) and v.ndim == 0:
+            v = v[()]
+        return _is_int(v) and int(v) == expected
+    except Exception:
+        return False
+
+
+def check_widths(width_a, width_b=None):
+    """Check the two output widths of the numeric exercise and print one line.
+
+    Part (a) is a dilated floor-mode layer, part (b) a ceil-mode layer whose
+    last window would start in the padding. The first wrong part is reported,
+    with the rule that the wrong number breaks.
+
+    Parameters
+    ----------
+    width_a, width_b : int
+        The learner's answers; ``...`` or ``None`` means not attempted.
+
+    Returns
+    -------
+    CheckResult
+
+    Examples
+    --------
+    >>> r = check_widths(..., ...)
+    Not attempted yet: set width_a and width_b to your two answers and run this cell again.
+    >>> r = check_widths(6, 6)
+    Not quite: width_b is too large. Hint: you kept the last window, but it would start in the right padding, so ceil mode drops it.
+    """
+    try:
+        a_ok = _right(width_a, _size(**A_ARGS))
+        b_ok = _right(width_b, _size(**B_ARGS, ceil_mode=True))
+        if _blank(width_a) and _blank(width_b):
+            return check_value(None, 0, name="widths",
+                               task="set width_a and width_b to your two answers and run this cell again")
+        if not a_ok:
+            return check_value(width_a, _size(**A_ARGS), name="width_a", hints=_A_HINTS,
+                               hint="start from out = floor((in + 2p - d(k-1) - 1) / s) + 1")
+        if not b_ok:
+            return check_value(width_b, _size(**B_ARGS, ceil_mode=True), name="width_b", hints=_B_HINTS,
+                               hint="round up, then check where the last window starts")
+        return check_value((int(width_a), int(width_b)),
+                           (_size(**A_ARGS), _size(**B_ARGS, ceil_mode=True)), name="widths")
+    except Exception as exc:  # never raise in a learner's notebook
+        return _core._finish("widths", _core.FAILED,
+                             f"Not checkable: the checker itself failed ({type(exc).__name__}). "
+                             "Hint: restart the kernel and run the notebook from the top.")
+
+
+# ---------------------------------------------------------------------------
+# Code exercise: output_size with a diagnosis of the broken rule
+# ---------------------------------------------------------------------------
+
+#: (size, kernel_size, stride, padding, dilation, ceil_mode), simplest first.
+CASES = (
+    (8, 2, 2, 0, 1, False),
+    (7, 3, 2, 0, 1, False),
+    (7, 3, 1, 1, 1, False),
+    (9, 3, 1, 0, 2, False),
+    (6, 3, 2, 0, 1, True),
+    (5, 2, 2, 1, 1, True),
+    (32, 3, 2, 1, 1, False),
+    (224, 7, 2, 3, 1, False),
+    (16, 5, 2, 2, 2, False),
+    (9, 2, 2, 1, 1, True),
+    (13, 3, 3, 1, 2, True),
+    (1, 1, 1, 0, 1, False),
+)
+
+#: The usual mistakes, in the order they are suspected, with the line's hint.
+_MISTAKES = (
+    ("forgot padding", lambda n, k, s, p, d, c: _size(n, k, s, 0, d, c),
+     "you forgot the padding: the window slides over in + 2p cells"),
+    ("one-sided padding", lambda n, k, s, p, d, c: _size(n + p, k, s, 0, d, c) if p else None,
+     "pad both sides: the padded length is in + 2p, not in + p"),
+    ("forgot dilation", lambda n, k, s, p, d, c: _size(n, k, s, p, 1, c),
+     "you forgot the dilation: a window of k taps spaced d apart spans d(k-1)+1 cells"),
+    ("ceil instead of floor", lambda n, k, s, p, d, c: _size(n, k, s, p, d, True) if not c else None,
+     "with ceil_mode=False round down (//): a partial window at the right edge is dropped"),
+    ("floor instead of ceil", lambda n, k, s, p, d, c: _size(n, k, s, p, d, False) if c else None,
+     "with ceil_mode=True round up, so a partial window at the right edge is kept"),
+    ("ignored the last-window rule", lambda n, k, s, p, d, c: _size(n, k, s, p, d, True, rule=False) if c else None,
+     "in ceil mode drop the last window if it would start in the right padding: (out-1)*s >= in + p"),
+    ("forgot the + 1", lambda n, k, s, p, d, c: _size(n, k, s, p, d, c) - 1,
+     "add 1: the window that starts at cell 0 counts too"),
+)
+
+
+def _label(n, k, s, p, d, c) -> str:
+    text = f"in={n}, k={k}, s={s}"
+    if p:
+        text += f", p={p}"
+    if d > 1:
+        text += f", d={d}"
+    if c:
+        text += ", ceil mode"
+    return text
+
+
+def _learner_value(fn, args):
+    """The learner's answer on one case, or a marker if it cannot be had quietly."""
+    n, k, s, p, d, c = args
+    call = getattr(_core, "_quiet_call", None)
+    try:
+        if call is None:
+            return fn(n, k, s, padding=p, dilation=d, ceil_mode=c)
+        return call(fn, (n, k, s), {"padding": p, "dilation": d, "ceil_mode": c}, 2)
+    except BaseException as exc:  # includes the framework's timeout
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        return _Unknown
+
+
+class _Unknown:
+    """Marker: the learner's function raised or timed out on a case."""
+
+
+def _diagnose(fn):
+    """Name the first broken rule that explains the first wrong case, or None."""
+    for args in CASES:
+        got = _learner_value(fn, args)
+        if got is _Unknown or got is None or got is Ellipsis:
+            return None
+        if isinstance(got, np.ndarray) and got.ndim == 0:
+            got = got[()]
+        if not _is_int(got):
+            return None
+        if int(got) == _size(*args[:5], args[5]):
+            continue
+        for _name, variant, hint in _MISTAKES:
+            try:
+                v = variant(*args)
+            except Exception:
+                v = None
+            if v is not None and v == int(got):
+                return args, hint
+        return None
+    return None
+
+
+def check_output_size(fn):
+    """Check ``output_size(size, kernel_size, stride, padding=0, dilation=1, ceil_mode=False)``.
+
+    The expected sizes come from the formula in the chapter, cross-checked
+    against :func:`poolkit.output_size` by the tests. A wrong size is explained
+    by the rule it breaks (padding, floor, dilation, ``+ 1``, the ceil-mode
+    last-window rule) when one of them reproduces it.
+
+    Parameters
+    ----------
+    fn : callable
+        The learner's function.
+
+    Returns
+    -------
+    CheckResult
+
+    Examples
+    --------
+    >>> def output_size(size, kernel_size, stride, padding=0, dilation=1, ceil_mode=False):
+    ...     return (size - kernel_size) // stride + 1
+    >>> r = check_output_size(output_size)
+    Case in=7, k=3, s=1, p=1: the result is too small. Hint: you forgot the padding: the window slides over in + 2p cells.
+    """
+    name = "output_size"
+    try:
+        diagnosis = _diagnose(fn) if callable(fn) else None
+    except BaseException as exc:
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        diagnosis = None
+    cases = []
+    for args in CASES:
+        n, k, s, p, d, c = args
+        hint = diagnosis[1] if diagnosis is not None and diagnosis[0] == args else None
+        cases.append(Case(args=(n, k, s), kwargs={"padding": p, "dilation": d, "ceil_mode": c},
+                          expected=_size(n, k, s, p, d, c), label=_label(*args), hint=hint))
+    return check_function(
+        fn, cases, name=name,
+        task="complete `output_size` so that it returns the number of windows along one axis",
+        hints={
+            "values": "count the windows: out = floor((in + 2p - d(k-1) - 1) / s) + 1, "
+                      "and in ceil mode round up, then apply the last-window rule",
+            "type": "return an int: use // for floor division, or -(-a // b) for ceil",
+        },
+        timeout=2,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Conceptual exercise: why unpooling needs output_size
+# ---------------------------------------------------------------------------
+
+UNPOOL_OPTIONS = {
+    "A": "The indices it receives are relative to each window, so it cannot tell where the map ends.",
+    "B": "Max pooling with k = 2, s = 2 maps both 6 x 6 and 7 x 7 inputs to 3 x 3, so the pooled map "
+         "alone cannot say which one it came from.",
+    "C": "Unpooling is learned during training, and its weights fix the size.",
+    "D": "A 7 x 7 map cannot be unpooled at all; output_size only pads the result with zeros.",
+}
+UNPOOL_WHY = {
+    "A": "The indices are flat positions in the whole input plane, not in the window; but a flat "
+         "index does not reveal the plane's width, so the indices cannot fix the size either",
+    "B": "The floor in the output-size formula throws away the remainder (in - k) mod s, "
+         "so s different input sizes share each output size",
+    "C": "Max unpooling has no weights; it only places each value back at its recorded position",
+    "D": "A 7 x 7 map is a valid target: it is one of the two sizes that pool to 3 x 3, "
+         "and the extra row and column receive zeros except where a maximum came from",
+}
+
+
+def check_unpool_reason(answer):
+    """Check the multiple-choice answer on why ``max_unpool2d`` takes ``output_size``.
+
+    Examples
+    --------
+    >>> r = check_unpool_reason("c")
+    Not quite: C is not right. Max unpooling has no weights; it only places each value back at its recorded position.
+    """
+    return check_choice(answer, "B", options=UNPOOL_OPTIONS, explanations=UNPOOL_WHY,
+                        name="unpool_reason")
+
+
+# ---------------------------------------------------------------------------
+# Quiz
+# ---------------------------------------------------------------------------
+
+QUIZ = [
+    mc("A batch of shape (8, 64, 56, 56) goes through max pooling with kernel 2 and stride 2. "
+       "What is the output shape?",
+       [("(8, 64, 28, 28)", True, "Pooling works on each channel of each image separately, so N and C "
+                                  "stay; only H and W shrink: floor((56 - 2)/2) + 1 = 28."),
+        ("(8, 16, 28, 28)", False, "Pooling never mixes or drops channels: C stays 64."),
+        ("(4, 64, 28, 28)", False, "The batch axis is untouched: each image is pooled on its own."),
+        ("(8, 64, 27, 27)", False, "Count again: (56 - 2) // 2 + 1 = 28.")]),
+    mc("Which setting keeps a 32 x 32 map at 32 x 32?",
+       [("kernel 3, stride 1, padding 1", True, "(32 + 2 - 3) // 1 + 1 = 32: one cell of padding "
+                                                "on each side makes up for the two cells a 3-wide window loses."),
+        ("kernel 3, stride 1, padding 0", False, "(32 - 3) // 1 + 1 = 30: without padding a 3-wide window "
+                                                 "loses one cell at each edge."),
+        ("kernel 2, stride 2, padding 1", False, "(32 + 2 - 2) // 2 + 1 = 17: a stride of 2 roughly halves the size."),
+        ("kernel 3, stride 1, padding 2", False, "padding 2 is more than kernel_size // 2 = 1, so the layer "
+                                                 "rejects it.")]),
+    mc("In ceil mode, when does PyTorch (and poolkit) drop the last window?",
+       [("When it would start in the right padding", True, "A window that starts in the padding would "
+                                                            "read no real cell, so it is dropped."),
+        ("When it hangs over the right edge at all", False, "Those windows are exactly what ceil mode keeps; "
+                                                            "only a window that starts in the padding goes."),
+        ("Never: ceil mode always rounds up", False, "in=5, k=2, s=2, p=1 gives 3 in ceil mode, not 4."),
+        ("When the stride is larger than the kernel", False, "The rule is about where the last window "
+                                                             "starts, not about the stride.")]),
+    mc("Adaptive average pooling turns a length-7 axis into 3 bins. Which bins does it use?",
+       [("[0, 3), [2, 5), [4, 7)", True, "Bin i spans floor(7i/3) to ceil(7(i+1)/3): neighbouring bins "
+                                          "overlap by one cell."),
+        ("[0, 2), [2, 4), [4, 7)", False, "The bins are not cut by a fixed stride; each one is "
+                                          "floor(i*in/out) to ceil((i+1)*in/out)."),
+        ("[0, 3), [3, 6), [6, 7)", False, "That is a stride-3 window with ceil mode; adaptive bins "
+                                          "spread evenly over the axis instead."),
+        ("[0, 3), [3, 5), [5, 7)", False, "Compute the bounds: floor(7/3) = 2, so the second bin starts at 2.")]),
+]

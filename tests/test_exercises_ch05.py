@@ -1,0 +1,156 @@
+"""Checkers of chapter 5: right answers pass, usual mistakes get the right line, junk never raises."""
+
+import math
+import re
+
+import numpy as np
+import pytest
+
+import poolkit as pk
+from poolkit.exercises import ch05
+
+
+def line(capsys, fn, *args):
+    result = fn(*args)
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1, out          # exactly one line
+    return result, out.strip()
+
+
+# --- the two widths -------------------------------------------------------------
+
+def test_widths_hand_values_match_poolkit():
+    # by hand: (16 + 4 - 9) // 2 + 1 = 6; ceil((9 + 2 - 2) / 2) + 1 = 6, last window starts
+    # at 10 >= 9 + 1, so 5
+    assert pk.output_size(16, 5, stride=2, padding=2, dilation=2) == 6
+    assert pk.output_size(9, 2, stride=2, padding=1, ceil_mode=True) == 5
+
+
+def test_widths_correct(capsys):
+    result, text = line(capsys, ch05.check_widths, 6, 5)
+    assert result.passed and text == "Correct."
+    result, text = line(capsys, ch05.check_widths, np.int64(6), np.array(5))
+    assert result.passed
+
+
+def test_widths_not_attempted(capsys):
+    result, text = line(capsys, ch05.check_widths, ..., ...)
+    assert not result.attempted and text.startswith("Not attempted yet")
+
+
+@pytest.mark.parametrize("a, phrase", [
+    (4, "left out the padding"),
+    (7, "you rounded up"),
+    (8, "left out the dilation"),
+    (5, "+ 1"),
+])
+def test_widths_part_a_mistakes(capsys, a, phrase):
+    result, text = line(capsys, ch05.check_widths, a, 5)
+    assert not result.passed and "width_a" in text and phrase in text
+
+
+def test_widths_part_b_last_window_rule(capsys):
+    result, text = line(capsys, ch05.check_widths, 6, 6)
+    assert not result.passed and "width_b" in text and "right padding" in text
+
+
+@pytest.mark.parametrize("junk", [None, "6", 6.0, [6], float("nan"), np.zeros(3), object(), True])
+def test_widths_junk_never_raises(capsys, junk):
+    result, text = line(capsys, ch05.check_widths, junk, junk)
+    assert not result.passed
+    assert re.search(r"\d\.\d|nan|inf", text) is None, text
+
+
+# --- output_size with diagnosis -----------------------------------------------------
+
+def reference(size, kernel_size, stride, padding=0, dilation=1, ceil_mode=False):
+    span = size + 2 * padding - dilation * (kernel_size - 1) - 1
+    out = (math.ceil(span / stride) if ceil_mode else math.floor(span / stride)) + 1
+    if ceil_mode and (out - 1) * stride >= size + padding:
+        out -= 1
+    return out
+
+
+def test_cases_agree_with_poolkit():
+    for n, k, s, p, d, c in ch05.CASES:
+        assert reference(n, k, s, p, d, c) == pk.output_size(n, k, stride=s, padding=p, dilation=d,
+                                                              ceil_mode=c)
+
+
+def test_output_size_correct(capsys):
+    result, text = line(capsys, ch05.check_output_size, reference)
+    assert result.passed and text == f"Passes all {len(ch05.CASES)} cases."
+
+
+def test_output_size_stub(capsys):
+    def stub(size, kernel_size, stride, padding=0, dilation=1, ceil_mode=False):
+        raise NotImplementedError
+    result, text = line(capsys, ch05.check_output_size, stub)
+    assert not result.attempted
+
+
+def no_padding(size, kernel_size, stride, padding=0, dilation=1, ceil_mode=False):
+    return reference(size, kernel_size, stride, 0, dilation, ceil_mode)
+
+
+def no_dilation(size, kernel_size, stride, padding=0, dilation=1, ceil_mode=False):
+    return reference(size, kernel_size, stride, padding, 1, ceil_mode)
+
+
+def always_ceil(size, kernel_size, stride, padding=0, dilation=1, ceil_mode=False):
+    return reference(size, kernel_size, stride, padding, dilation, True)
+
+
+def always_floor(size, kernel_size, stride, padding=0, dilation=1, ceil_mode=False):
+    return reference(size, kernel_size, stride, padding, dilation, False)
+
+
+def no_rule(size, kernel_size, stride, padding=0, dilation=1, ceil_mode=False):
+    span = size + 2 * padding - dilation * (kernel_size - 1) - 1
+    return (math.ceil(span / stride) if ceil_mode else span // stride) + 1
+
+
+def no_plus_one(size, kernel_size, stride, padding=0, dilation=1, ceil_mode=False):
+    return reference(size, kernel_size, stride, padding, dilation, ceil_mode) - 1
+
+
+@pytest.mark.parametrize("fn, phrase", [
+    (no_padding, "forgot the padding"),
+    (no_dilation, "forgot the dilation"),
+    (always_ceil, "round down"),
+    (always_floor, "round up"),
+    (no_rule, "start in the right padding"),
+    (no_plus_one, "add 1"),
+])
+def test_output_size_names_the_broken_rule(capsys, fn, phrase):
+    result, text = line(capsys, ch05.check_output_size, fn)
+    assert not result.passed and phrase in text, text
+
+
+@pytest.mark.parametrize("junk", [None, ..., 3, "output_size", lambda *a, **k: "3",
+                                  lambda *a, **k: 1 / 0, lambda *a, **k: None, lambda: 3,
+                                  lambda *a, **k: 3.0, lambda *a, **k: float("nan")])
+def test_output_size_junk_never_raises(capsys, junk):
+    result, text = line(capsys, ch05.check_output_size, junk)
+    assert not result.passed
+
+
+# --- unpooling choice -----------------------------------------------------------
+
+def test_unpool_reason(capsys):
+    result, text = line(capsys, ch05.check_unpool_reason, "b")
+    assert result.passed and text.startswith("Correct: B.")
+    for wrong in "ACD":
+        result, text = line(capsys, ch05.check_unpool_reason, wrong)
+        assert not result.passed and text.startswith(f"Not quite: {wrong} is not right.")
+    for junk in [None, 2, "Z", ["A", "B"], np.array(1)]:
+        result, text = line(capsys, ch05.check_unpool_reason, junk)
+        assert not result.passed
+
+
+def test_quiz_is_valid():
+    from poolkit.exercises import quiz
+    questions = quiz.validate(ch05.QUIZ)
+    assert 3 <= len(questions) <= 5
+    for q in questions:
+        assert sum(a["correct"] for a in q["answers"]) == 1

@@ -1,0 +1,428 @@
+"""Checkers for chapter 1, *Pool a feature map, window by window* (``ch-definition``).
+
+Each checker prints exactly one line (not attempted yet / correct or passes N
+cases / what is wrong, with a hint), never raises and never prints a float.
+
+==========================  ===============================  =====================
+exercise                    what the learner writes          checker
+==========================  ===============================  =====================
+``ex-ch01-true-statements`` letters, e.g. ``"A, C"``         :func:`check_statements`
+``ex-ch01-by-hand``         two 2x2 lists of numbers         :func:`check_max_by_hand`,
+                                                             :func:`check_avg_by_hand`
+``ex-ch01-max-pool``        ``max_pool2d_simple(x, k)``      :func:`check_max_pool2d_simple`
+``ex-ch01-avg-pool``        ``avg_pool2d_simple(x, k)``      :func:`check_avg_pool2d_simple`
+==========================  ===============================  =====================
+
+The expected answers come from hand computation (the running example and the
+by-hand map) or from :func:`_reference_pool`, a reshape-based pooling written
+here independently of poolkit's window view.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+from ._core import (
+    FAILED,
+    NOT_ATTEMPTED,
+    Case,
+    _fail_line,
+    _finish,
+    _typename,
+    check_choice,
+    check_function,
+    check_value,
+)
+
+__all__ = [
+    "STATEMENTS",
+    "BY_HAND_MAP",
+    "check_statements",
+    "check_max_by_hand",
+    "check_avg_by_hand",
+    "check_max_pool2d_simple",
+    "check_avg_pool2d_simple",
+]
+
+# ----------------------------------------------------------------------------
+# Exercise ex-ch01-true-statements: which statements are true?
+# ----------------------------------------------------------------------------
+
+#: The options of the conceptual exercise, as printed in the chapter.
+STATEMENTS = {
+    "A": "It has no parameters to learn.",
+    "B": "It leaves the batch size N and the number of channels C unchanged, "
+         "and halves an even height and width.",
+    "C": "Its output does not change when the input is shifted by one pixel.",
+    "D": "It combines the values of different channels at the same position.",
+    "E": "If all four values in a window are negative, the output for that window is negative.",
+}
+
+_STATEMENTS_WHY = {
+    "A": "Max and mean are fixed functions: there is no weight to learn.",
+    "B": "Pooling works on each (N, C) plane separately and only shrinks H and W.",
+    "C": "Only a shift that keeps each maximum inside its window leaves the output alone; "
+         "a one-pixel shift across a window edge changes it (the (0, 0, 5, 0, 0, 0) example).",
+    "D": "Each channel is pooled on its own; mixing channels is what a convolution does.",
+    "E": "The maximum of negative numbers is the largest of them, which is still negative.",
+}
+
+_STATEMENTS_RIGHT = ("A", "B", "E")
+
+
+def check_statements(answer: Any):
+    """Check the letters of every true statement about 2x2 max pooling, stride 2.
+
+    Parameters
+    ----------
+    answer : str or list of str
+        E.g. ``"A, C"`` or ``["A", "C"]``; ``...`` or ``None`` while not attempted.
+
+    Returns
+    -------
+    CheckResult
+
+    Examples
+    --------
+    >>> r = check_statements(...)
+    Not attempted yet: set true_statements to the letters of every true statement, e.g. "A, C", and run this cell again.
+    >>> r = check_statements("A, C")
+    Not quite: C is not right. Only a shift that keeps each maximum inside its window leaves the output alone; a one-pixel shift across a window edge changes it (the (0, 0, 5, 0, 0, 0) example).
+    """
+    return check_choice(
+        answer,
+        _STATEMENTS_RIGHT,
+        options=STATEMENTS,
+        explanations=_STATEMENTS_WHY,
+        name="true_statements",
+        task='set true_statements to the letters of every true statement, e.g. "A, C", '
+             "and run this cell again",
+        hint="more than one statement is true; test each one on the running example",
+    )
+
+
+# ----------------------------------------------------------------------------
+# Exercise ex-ch01-by-hand: pool a 4x4 map by hand
+# ----------------------------------------------------------------------------
+
+#: The map pooled by hand in ``ex-ch01-by-hand`` (2x2 windows, stride 2).
+BY_HAND_MAP = (
+    (2, -1, 0, 4),
+    (3, 0, -2, 6),
+    (-5, -3, 7, 7),
+    (-1, -7, 1, 3),
+)
+
+# Worked out by hand, window by window (top-left, top-right, bottom-left,
+# bottom-right):
+#   cells (2, -1, 3, 0)    max 3   sum 4    mean 1
+#   cells (0, 4, -2, 6)    max 6   sum 8    mean 2
+#   cells (-5, -3, -1, -7) max -1  sum -16  mean -4
+#   cells (7, 7, 1, 3)     max 7   sum 18   mean 9/2 (a tie for the max)
+_BY_HAND_MAX = ((3.0, 6.0), (-1.0, 7.0))
+_BY_HAND_AVG = ((1.0, 2.0), (-4.0, 4.5))
+
+_TRANSPOSED = ("you transposed the result: the first row of the output comes from "
+               "the top two rows of the map")
+_OVERLAP = ("2x2 windows with stride 2 do not overlap, so a 4x4 map gives a 2x2 output "
+            "(a 3x3 output would mean stride 1)")
+
+# Known wrong answers and what to say about them.
+_BY_HAND_MAX_HINTS = (
+    (((3.0, 6.0), (0.0, 7.0)),
+     "the bottom-left window holds only negative numbers, so its maximum is the largest of "
+     "them, not 0"),
+    (((3.0, -1.0), (6.0, 7.0)), _TRANSPOSED),
+    (_BY_HAND_AVG, "those are the means; max pooling keeps the largest value of each window"),
+    (((-1.0, -2.0), (-7.0, 1.0)),
+     "those are the smallest values; max pooling keeps the largest value of each window"),
+)
+
+_BY_HAND_AVG_HINTS = (
+    (_BY_HAND_MAX, "those are the maxima; average pooling keeps the mean of each window"),
+    (((4.0, 8.0), (-16.0, 18.0)),
+     "those are the window sums; divide each by the number of cells, 4"),
+    (((2.0, 4.0), (-8.0, 9.0)),
+     "divide each window's sum by the number of cells, 2 x 2 = 4, not by 2"),
+    (((1.0, 2.0), (-4.0, 4.0)),
+     "the bottom-right sum, 18, is not a multiple of 4: keep the fraction instead of "
+     "rounding down"),
+    (((1.0, 2.0), (-4.0, 5.0)),
+     "the bottom-right sum, 18, is not a multiple of 4: keep the fraction instead of rounding"),
+    (((1.0, -4.0), (2.0, 4.5)), _TRANSPOSED),
+)
+
+
+def _leaves(a: Any) -> list | None:
+    """The scalars of a nested list/tuple, or None if it is not one."""
+    if not isinstance(a, (list, tuple)):
+        return None
+    out = []
+    for v in a:
+        if isinstance(v, (list, tuple)):
+            sub = _leaves(v)
+            if sub is None:
+                return None
+            out.extend(sub)
+        else:
+            out.append(v)
+    return out
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (numbers.Real, np.integer, np.floating)) and not isinstance(
+        v, (bool, np.bool_))
+
+
+def _check_by_hand(answer, expected, hints, name, what):
+    """Grade a small grid of numbers typed by the learner; print one line."""
+    try:
+        example = "e.g. [[1, 2], [3, 4]]"
+        leaves = _leaves(answer)
+        if leaves is not None and leaves and all(v is Ellipsis for v in leaves):
+            answer = None  # the stub [[..., ...], [..., ...]]
+        if answer is None or answer is Ellipsis:
+            return check_value(
+                None, None, name=name,
+                task=f"replace ... in `{name} = ...` with a 2x2 list of lists holding the "
+                     f"{what}, {example}, and run this cell again")
+        if isinstance(answer, np.ndarray):
+            grid = answer
+        elif leaves is not None and leaves and all(_is_number(v) for v in leaves):
+            try:
+                grid = np.array(answer, dtype=np.float64)
+            except ValueError:  # ragged rows
+                grid = None
+        else:
+            grid = None
+        if grid is None or grid.dtype.kind not in "iuf":
+            return _finish(name, FAILED, _fail_line(
+                "Not checkable",
+                f"{name} should be a 2x2 list of lists of numbers, got {_typename(answer)}",
+                f"write the numbers themselves, {example}"))
+        targeted = None
+        if grid.shape == (3, 3):
+            targeted = _OVERLAP
+        elif grid.shape == (2, 2):
+            for key, text in hints:
+                with np.errstate(all="ignore"):
+                    if np.allclose(grid, np.array(key), rtol=1e-6, atol=1e-9):
+                        targeted = text
+                        break
+        return check_value(
+            grid.astype(np.float64), np.array(expected), name=name,
+            hint=targeted or ("work window by window: the top-left 2x2 block of the map gives "
+                              f"the top-left output; write down its {what.split(' of ')[0]}"))
+    except BaseException as exc:  # never raise in a learner's notebook
+        if isinstance(exc, KeyboardInterrupt):
+            return _finish(name, NOT_ATTEMPTED, "Check interrupted.")
+        return _finish(name, FAILED,
+                       f"Not checkable: the checker itself failed ({type(exc).__name__}). "
+                       "Hint: restart the kernel and run the notebook from the top.")
+
+
+def check_max_by_hand(answer: Any):
+    """Check the learner's 2x2 max pooling (stride 2) of :data:`BY_HAND_MAP`.
+
+    Parameters
+    ----------
+    answer : list of lists, or array
+        A 2x2 answer such as ``[[1, 2], [3, 4]]``; ``...`` while not attempted.
+
+    Returns
+    -------
+    CheckResult
+
+    Examples
+    --------
+    >>> r = check_max_by_hand([[3, 6], [0, 7]])
+    Not quite: max_by_hand has wrong values at 1 of 4 positions (first at index (1, 0)). Hint: the bottom-left window holds only negative numbers, so its maximum is the largest of them, not 0.
+    """
+    return _check_by_hand(answer, _BY_HAND_MAX, _BY_HAND_MAX_HINTS, "max_by_hand",
+                          "maximum of each window")
+
+
+def check_avg_by_hand(answer: Any):
+    """Check the learner's 2x2 average pooling (stride 2) of :data:`BY_HAND_MAP`.
+
+    Parameters
+    ----------
+    answer : list of lists, or array
+        A 2x2 answer; ``...`` while not attempted.
+
+    Returns
+    -------
+    CheckResult
+
+    Examples
+    --------
+    >>> r = check_avg_by_hand([[4, 8], [-16, 18]])
+    Not quite: avg_by_hand has wrong values at 4 of 4 positions (first at index (0, 0)). Hint: those are the window sums; divide each by the number of cells, 4.
+    """
+    return _check_by_hand(answer, _BY_HAND_AVG, _BY_HAND_AVG_HINTS, "avg_by_hand",
+                          "mean of each window")
+
+
+# ----------------------------------------------------------------------------
+# Exercises ex-ch01-max-pool and ex-ch01-avg-pool: write the loops
+# ----------------------------------------------------------------------------
+
+
+def _reference_pool(x: np.ndarray, k: int, mode: str) -> np.ndarray:
+    """Non-overlapping k x k pooling (stride k, no padding) by reshaping.
+
+    Written independently of poolkit: crop to whole windows (floor), split
+    each axis into (windows, k) and reduce over the two k axes.
+    """
+    h, w = x.shape
+    oh, ow = h // k, w // k
+    blocks = x[: oh * k, : ow * k].reshape(oh, k, ow, k)
+    return blocks.max(axis=(1, 3)) if mode == "max" else blocks.mean(axis=(1, 3))
+
+
+def _running_example() -> np.ndarray:
+    # The course's 4x4 running example (poolkit.data.running_example), spelled
+    # out so the checker's expected values are the hand-computed ones below.
+    return np.array(
+        [[1, 3, 4, 7], [6, 2, 7, 2], [0, 4, 1, 3], [8, 4, 2, 2]], dtype=np.float64
+    )
+
+
+def _shared_cases(mode: str) -> list[Case]:
+    """The cases both code exercises use, simplest first."""
+    rng = np.random.default_rng(2024)
+
+    def grid(h, w):
+        # Distinct small integers (as floats), so every case is easy to redo by hand.
+        return rng.permutation(np.arange(1, h * w + 1)).reshape(h, w).astype(np.float64)
+
+    wide, tall, one, k3, odd = grid(2, 6), grid(6, 4), grid(3, 5), grid(6, 6), grid(5, 7)
+    by_hand = [[6.0, 7.0], [8.0, 3.0]] if mode == "max" else [[3.0, 5.0], [4.0, 2.0]]
+    return [
+        Case(args=(_running_example(), 2), expected=np.array(by_hand),
+             label="4x4 running example, k=2"),
+        Case(args=(wide, 2), expected=_reference_pool(wide, 2, mode),
+             label="2x6 map, k=2"),
+        Case(args=(tall, 2), expected=_reference_pool(tall, 2, mode),
+             label="6x4 map, k=2"),
+        Case(args=(one, 1), expected=_reference_pool(one, 1, mode),
+             label="3x5 map, k=1",
+             hint="with k = 1 every window is a single cell, so the output equals the input; "
+                  "use k for the window size, not a fixed 2"),
+        Case(args=(k3, 3), expected=_reference_pool(k3, 3, mode),
+             label="6x6 map, k=3",
+             hint="use k everywhere: the window is k x k and moves k cells at a time; "
+                  "nothing should be fixed to 2"),
+        Case(args=(odd, 2), expected=_reference_pool(odd, 2, mode),
+             label="5x7 map, k=2 (not divisible)",
+             hint="only whole windows count: 5 rows give 5 // 2 = 2 windows and the last row "
+                  "(and column) is dropped, as PyTorch does by default (ceil_mode=False)"),
+    ]
+
+
+_SHAPE_HINT = ("stride = k and no padding: the output has H // k rows and W // k columns, "
+               "with H, W = x.shape; a leftover row or column that cannot fill a whole "
+               "window is dropped")
+
+
+def check_max_pool2d_simple(fn: Any):
+    """Check the learner's ``max_pool2d_simple(x, k)``: 2-D, stride k, no padding.
+
+    Cases: the running example, non-square maps, ``k=1``, ``k=3``, a map
+    whose sides are not multiples of ``k`` (floor: the leftover row and
+    column are dropped), an all-negative map (catches a running maximum
+    started at 0) and a map full of ties.
+
+    Parameters
+    ----------
+    fn : callable
+        ``fn(x, k)`` with ``x`` a float array of shape ``(H, W)`` and ``k`` an int.
+
+    Returns
+    -------
+    CheckResult
+
+    Examples
+    --------
+    >>> def max_pool2d_simple(x, k):
+    ...     H, W = x.shape
+    ...     out = np.empty((H // k, W // k))
+    ...     for i in range(H // k):
+    ...         for j in range(W // k):
+    ...             out[i, j] = x[i * k:(i + 1) * k, j * k:(j + 1) * k].max()
+    ...     return out
+    >>> r = check_max_pool2d_simple(max_pool2d_simple)
+    Passes all 8 cases.
+    """
+    negative = -np.arange(1.0, 17.0).reshape(4, 4)  # -1 ... -16, row by row
+    ties = np.array([[5, 5, 0, 2], [5, 5, 2, 2], [3, 1, 9, 9], [1, 3, 9, 9]], dtype=np.float64)
+    cases = _shared_cases("max") + [
+        Case(args=(negative, 2), expected=np.array([[-1.0, -3.0], [-9.0, -11.0]]),
+             label="4x4 map of negative numbers, k=2",
+             hint="a window of negative numbers has a negative maximum: start each running "
+                  "maximum from the window's first value, not from 0"),
+        Case(args=(ties, 2), expected=np.array([[5.0, 2.0], [3.0, 9.0]]),
+             label="4x4 map with ties, k=2",
+             hint="when several cells share the largest value, that value is the maximum"),
+    ]
+    return check_function(
+        fn, cases, name="max_pool2d_simple",
+        task="complete `max_pool2d_simple(x, k)` and run this cell again",
+        hints={
+            "shape": _SHAPE_HINT,
+            "values": "each output cell is the largest value of its own k x k block: "
+                      "out[i, j] comes from rows i*k to i*k+k-1 and columns j*k to j*k+k-1",
+            "type": "return a numpy array, e.g. one made with np.empty((H // k, W // k))",
+        },
+    )
+
+
+def check_avg_pool2d_simple(fn: Any):
+    """Check the learner's ``avg_pool2d_simple(x, k)``: 2-D, stride k, no padding.
+
+    Cases: as :func:`check_max_pool2d_simple`, plus a map whose window means
+    are not whole numbers (catches ``//``) and one with negative numbers.
+
+    Parameters
+    ----------
+    fn : callable
+        ``fn(x, k)`` with ``x`` a float array of shape ``(H, W)`` and ``k`` an int.
+
+    Returns
+    -------
+    CheckResult
+
+    Examples
+    --------
+    >>> r = check_avg_pool2d_simple(lambda x, k: x[::k, ::k])
+    Case 4x4 running example, k=2: the result has wrong values at 4 of 4 positions (first at index (0, 0)). Hint: each output cell is the mean of its k x k block: the block's sum divided by k * k.
+    """
+    fractions = np.array([[1, 2, 0, 1], [0, 0, 1, 1], [3, 0, 5, 5], [0, 0, 5, 6]], dtype=np.float64)
+    negative = np.array([[-1, -2, 3, -3], [-2, -2, 0, -1], [-7, 1, -3, -2], [-1, 0, -2, -2]],
+                        dtype=np.float64)
+    shared = _shared_cases("avg")
+    # The fraction case comes second: the running example's means are whole
+    # numbers, so this is the first case where `//` shows.
+    cases = shared[:1] + [
+        Case(args=(fractions, 2), expected=np.array([[0.75, 0.75], [0.75, 5.25]]),
+             label="4x4 map whose means are fractions, k=2",
+             hint="divide with /, not //: a mean need not be a whole number"),
+    ] + shared[1:] + [
+        Case(args=(negative, 2), expected=np.array([[-1.75, -0.25], [-1.75, -2.25]]),
+             label="4x4 map with negative numbers, k=2",
+             hint="divide with /, not //: // rounds negative means down, away from zero"),
+    ]
+    return check_function(
+        fn, cases, name="avg_pool2d_simple",
+        task="complete `avg_pool2d_simple(x, k)` and run this cell again",
+        hints={
+            "shape": _SHAPE_HINT,
+            "values": "each output cell is the mean of its k x k block: the block's sum divided by k * k",
+            "type": "return a numpy array, e.g. one made with np.empty((H // k, W // k))",
+            "dtype": "build the output as a float array, e.g. np.empty((H // k, W // k)), "
+                     "so that means keep their fractions",
+        },
+    )

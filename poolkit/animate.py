@@ -1,0 +1,304 @@
+"""Kernel-free animations: the pooling window sliding, and the gradient flowing back.
+
+:func:`sliding_window` builds a matplotlib ``FuncAnimation``; :func:`to_html`
+turns it into a self-contained HTML player (frames embedded as PNG, play
+controls in plain JavaScript) that works on the static site with no kernel
+and no network. Each frame is drawn with :mod:`poolkit.plot`'s helpers and the
+numbers come from poolkit's public functions.
+
+Typical use, as the last line of a notebook cell::
+
+    pk.animate.to_html(pk.animate.sliding_window(x, 2))
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.animation import FuncAnimation
+
+from . import plot as _plot
+
+__all__ = ["sliding_window", "to_html", "MAX_FRAMES"]
+
+#: Animations are meant to be small: at most this many windows.
+MAX_FRAMES = 64
+
+_DPI = 72
+_seen: Counter = Counter()
+
+
+def _forward_frames(x, geom, out, argmax, mode, ax_in, ax_out, norm, decimals, caption):
+    oh, ow = out.shape
+    order = [(i, j) for i in range(oh) for j in range(ow)]
+    (ph, pw) = geom.padding
+
+    def draw(t: int):
+        ax_in.clear()
+        ax_out.clear()
+        _plot._draw_padded_input(ax_in, x, geom, mode, norm, annotate=True, decimals=decimals)
+        done = np.zeros((oh, ow), dtype=bool)
+        for i, j in order[:t]:
+            done[i, j] = True
+        _plot._draw_values(ax_out, out, norm, _plot.CMAP, annotate=True, decimals=decimals, mask=done)
+        _plot._style_grid_axes(ax_out, oh, ow)
+        if 0 < t <= len(order):
+            i, j = order[t - 1]
+            color = _plot.WINDOW_COLORS[0]
+            _plot._outline_window(ax_in, i, j, geom, color)
+            _plot._outline(ax_out, i, j, 1, 1, color)
+            if argmax is not None:
+                r, c = argmax[i, j]
+                ax_in.plot(c + pw + 0.3, r + ph - 0.3, "o", color=color, markersize=6,
+                           markeredgecolor="white", markeredgewidth=1.0, zorder=6)
+            word = "max" if mode == "max" else "mean"
+            caption.set_text(f"window ({i}, {j}): {word} = {_plot._fmt_value(float(out[i, j]), decimals)}")
+        elif t == 0:
+            caption.set_text("start: the output is empty")
+        ax_in.set_title(f"input {x.shape[0]}\u00d7{x.shape[1]}", fontsize=10)
+        ax_out.set_title(f"output {oh}\u00d7{ow}", fontsize=10)
+        return []
+
+    return draw, len(order) + 1
+
+
+def _backward_frames(x, geom, g, contributions, argmax, mode, axes, norms, decimals, caption):
+    oh, ow = g.shape
+    h, w = x.shape
+    order = [(i, j) for i in range(oh) for j in range(ow)]
+    ax_x, ax_g, ax_gx = axes
+    xnorm, norm = norms
+    (ph, pw) = geom.padding
+
+    def draw(t: int):
+        ax_x.clear()
+        ax_g.clear()
+        ax_gx.clear()
+        gx = np.zeros((h, w)) if t == 0 else contributions[:t].sum(axis=0)
+        _plot._draw_padded_input(ax_x, x, geom, mode, xnorm, annotate=True, decimals=decimals)
+        _plot._draw_values(ax_g, g, norm, _plot.CMAP, annotate=True, decimals=decimals)
+        _plot._style_grid_axes(ax_g, oh, ow)
+        _plot._draw_values(ax_gx, gx, norm, _plot.CMAP, annotate=True, decimals=decimals)
+        _plot._style_grid_axes(ax_gx, h, w)
+        if 0 < t <= len(order):
+            i, j = order[t - 1]
+            color = _plot.WINDOW_COLORS[0]
+            _plot._outline(ax_g, i, j, 1, 1, color)
+            _plot._outline_window(ax_x, i, j, geom, color)
+            if argmax is not None:
+                r, c = argmax[i, j]
+                ax_x.plot(c + pw + 0.3, r + ph - 0.3, "o", color=color, markersize=6,
+                          markeredgecolor="white", markeredgewidth=1.0, zorder=6)
+            for r, c in np.argwhere(contributions[t - 1] != 0):
+                _plot._outline(ax_gx, r, c, 1, 1, color)
+            what = "to the window's maximum" if mode == "max" else "evenly over the window"
+            caption.set_text(f"grad_out[{i}, {j}] flows back {what}")
+        elif t == 0:
+            caption.set_text("start: grad_x is all zeros")
+        ax_x.set_title("input x", fontsize=10)
+        ax_g.set_title("grad_out", fontsize=10)
+        ax_gx.set_title("grad_x (accumulating)", fontsize=10)
+        return []
+
+    return draw, len(order) + 1
+
+
+def sliding_window(x, kernel_size, *, stride=None, padding=0, dilation=1, ceil_mode=False,
+                   mode: str = "max", count_include_pad: bool = True, backward: bool = False,
+                   grad_out=None, interval: int = 900, decimals: int | None = None) -> FuncAnimation:
+    """Animate pooling one window at a time (or, with ``backward``, its gradient).
+
+    Forward: frame 0 shows the input and an empty output; each next frame
+    outlines one window (the winner dotted, for max) and fills in its output
+    cell. Backward: each frame sends one ``grad_out`` cell back and adds it to
+    ``grad_x``, which ends equal to poolkit's backward function.
+
+    Parameters
+    ----------
+    x : array_like, shape (H, W)
+        A small map (leading axes of size 1 are dropped).
+    kernel_size, stride, padding, dilation, ceil_mode
+        As in :func:`poolkit.max_pool2d`.
+    mode : {"max", "avg"}, optional
+        ``"mean"`` is accepted for ``"avg"``.
+    count_include_pad : bool, optional
+        For average pooling.
+    backward : bool, optional
+        Animate the backward pass instead of the forward pass.
+    grad_out : array_like, shape (OH, OW), optional
+        Upstream gradient for ``backward``; default ``1, 2, 3, ...``.
+    interval : int, optional
+        Milliseconds per frame.
+    decimals : int, optional
+        Decimals for non-integer values.
+
+    Returns
+    -------
+    matplotlib.animation.FuncAnimation
+        Pass it to :func:`to_html` to display it.
+
+    Raises
+    ------
+    ValueError
+        If the pooling has more than :data:`MAX_FRAMES` windows, or the
+        library rejects the arguments.
+
+    Examples
+    --------
+    >>> from poolkit.data import running_example
+    >>> anim = sliding_window(running_example(), 2)
+    >>> html = to_html(anim)
+    >>> "https://" in html.data, html.data.count("<img id=")
+    (False, 1)
+    """
+    if not isinstance(backward, (bool, np.bool_)):
+        raise TypeError(f"backward must be True or False, got {backward!r}")
+    if isinstance(interval, bool) or not isinstance(interval, (int, np.integer)) or interval < 50:
+        raise ValueError(f"interval must be an int of at least 50 milliseconds, got {interval!r}")
+    mode = _plot._check_mode(mode)
+    xm = _plot._as_map(x)
+    out, argmax, geom = _plot.pool_map(xm, kernel_size, stride=stride, padding=padding,
+                                       dilation=dilation, ceil_mode=ceil_mode, mode=mode,
+                                       count_include_pad=count_include_pad)
+    oh, ow = out.shape
+    if oh * ow > MAX_FRAMES:
+        raise ValueError(f"x gives {oh * ow} windows ({oh}x{ow} output); an animation shows at most "
+                         f"{MAX_FRAMES}: use a smaller x or a larger stride")
+    h, w = xm.shape
+    (ph, pw) = geom.padding
+    (kh, kw), (sh, sw), (dh, dw) = geom.kernel, geom.stride, geom.dilation
+    rows = max(h + 2 * ph, (oh - 1) * sh + dh * (kh - 1) + 1)
+    cols = max(w + 2 * pw, (ow - 1) * sw + dw * (kw - 1) + 1)
+    cell = _plot.CELL_INCH
+    if not backward:
+        fig, grid = plt.subplots(1, 2, figsize=(max(4.0, cell * (cols + ow) + 1.4), cell * max(rows, oh) + 1.5),
+                                 dpi=_DPI, layout="constrained", squeeze=False,
+                                 gridspec_kw={"width_ratios": [cols, max(ow, 1)]})
+        ax_a, ax_b = grid[0]
+        norm = _plot._norm_for(xm, out)
+        caption = fig.suptitle("", fontsize=10)
+        draw, n = _forward_frames(xm, geom, out, argmax, mode, ax_a, ax_b, norm, decimals, caption)
+    else:
+        if grad_out is None:
+            g = np.arange(1, oh * ow + 1, dtype=np.float64).reshape(oh, ow)
+        else:
+            g = _plot._as_map(grad_out, "grad_out")
+            if g.shape != (oh, ow):
+                raise ValueError(f"grad_out must have the output's shape {(oh, ow)}, got {g.shape}")
+        contributions = np.stack([
+            _backward_one(xm, g, i, j, kernel_size, stride, padding, dilation, ceil_mode, mode,
+                          count_include_pad)
+            for i in range(oh) for j in range(ow)
+        ])
+        fig, grid = plt.subplots(1, 3, figsize=(max(5.5, cell * (cols + ow + w) + 2.0),
+                                                cell * max(rows, oh) + 1.5),
+                                 dpi=_DPI, layout="constrained", squeeze=False,
+                                 gridspec_kw={"width_ratios": [cols, max(ow, 1), w]})
+        total = contributions.sum(axis=0)
+        norms = (_plot._norm_for(xm, out), _plot._norm_for(g, total, vmin=min(0.0, float(np.nanmin(g)))))
+        caption = fig.suptitle("", fontsize=10)
+        draw, n = _backward_frames(xm, geom, g, contributions, argmax, mode, tuple(grid[0]), norms,
+                                   decimals, caption)
+    fig.patch.set_facecolor("white")
+    anim = FuncAnimation(fig, draw, frames=n, interval=int(interval), blit=False, repeat=False)
+    plt.close(fig)
+    return anim
+
+
+def _backward_one(x, g, i, j, kernel_size, stride, padding, dilation, ceil_mode, mode, count_include_pad):
+    """grad_x contributed by grad_out[i, j] alone (the backward pass is linear in grad_out)."""
+    one = np.zeros_like(g)
+    one[i, j] = g[i, j]
+    if mode == "max":
+        from .max_pool import max_pool2d_backward
+
+        return np.asarray(max_pool2d_backward(one[None], x[None], kernel_size, stride=stride, padding=padding,
+                                              dilation=dilation, ceil_mode=ceil_mode)[0], dtype=np.float64)
+    from .avg_pool import avg_pool2d_backward
+
+    return np.asarray(avg_pool2d_backward(one[None], x[None], kernel_size, stride=stride, padding=padding,
+                                          ceil_mode=ceil_mode, count_include_pad=count_include_pad)[0],
+                      dtype=np.float64)
+
+
+# Inline SVG icons replacing the Font Awesome ones matplotlib links from a CDN.
+_ICON_PATHS = {
+    "fa fa-minus": "M2 7h12v2H2z",
+    "fa fa-plus": "M2 7h12v2H2zM7 2h2v12H7z",
+    "fa fa-fast-backward": "M1 2h2v12H1zM9 2L3 8l6 6zM15 2L9 8l6 6z",
+    "fa fa-step-backward": "M2 2h3v12H2zM14 2L6 8l8 6z",
+    "fa fa-play fa-flip-horizontal": "M13 2L3 8l10 6z",
+    "fa fa-pause": "M3 2h4v12H3zM9 2h4v12H9z",
+    "fa fa-play": "M3 2l10 6-10 6z",
+    "fa fa-step-forward": "M2 2l8 6-8 6zM11 2h3v12h-3z",
+    "fa fa-fast-forward": "M1 2l6 6-6 6zM7 2l6 6-6 6zM13 2h2v12h-2z",
+}
+_FA_LINK = re.compile(r"<link[^>]*font-awesome[^>]*>\s*", re.IGNORECASE)
+_FA_ICON = re.compile(r'<i class="(fa [^"]*)"></i>')
+_ANIM_ID = re.compile(r"_anim_img([0-9a-f]{32})")
+
+
+def _svg_icon(match: re.Match) -> str:
+    path = _ICON_PATHS.get(match.group(1))
+    if path is None:
+        return ""
+    return ('<svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true" '
+            f'style="vertical-align:middle"><path d="{path}" fill="currentColor"/></svg>')
+
+
+def _offline(html: str) -> str:
+    """Drop the CDN stylesheet and draw the buttons' icons inline."""
+    html = _FA_LINK.sub("", html)
+    return _FA_ICON.sub(_svg_icon, html)
+
+
+def _stable_ids(html: str) -> str:
+    """Replace matplotlib's random uuid with one derived from the content."""
+    m = _ANIM_ID.search(html)
+    if not m:
+        return html
+    rand = m.group(1)
+    body = html.replace(rand, "ID")
+    digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
+    _seen[digest] += 1
+    if _seen[digest] > 1:
+        digest = hashlib.sha256(f"{digest}#{_seen[digest]}".encode()).hexdigest()
+    return html.replace(rand, digest[:32])
+
+
+def to_html(anim: FuncAnimation, *, default_mode: str = "once", fps: float | None = None):
+    """Export an animation as a self-contained HTML player.
+
+    The figure is closed first (so no duplicate still image appears), the
+    frames are embedded as PNG, the play buttons' icons are inline SVG (no
+    Font Awesome from a CDN) and the random id matplotlib uses is replaced by
+    one derived from the content, so stored notebook outputs do not churn.
+
+    Parameters
+    ----------
+    anim : matplotlib.animation.Animation
+        E.g. from :func:`sliding_window`.
+    default_mode : {"once", "loop", "reflect"}, optional
+        What the player does at the last frame.
+    fps : float, optional
+        Frames per second (default: from the animation's interval).
+
+    Returns
+    -------
+    IPython.display.HTML
+        Display it (or make it the cell's last expression).
+    """
+    from IPython.display import HTML
+    from matplotlib.animation import Animation
+
+    if not isinstance(anim, Animation):
+        raise TypeError(f"anim must be a matplotlib Animation, got {type(anim).__name__}")
+    if default_mode not in ("once", "loop", "reflect"):
+        raise ValueError(f"default_mode={default_mode!r} must be 'once', 'loop' or 'reflect'")
+    plt.close(anim._fig)
+    html = anim.to_jshtml(fps=fps, embed_frames=True, default_mode=default_mode)
+    return HTML(_stable_ids(_offline(html)))

@@ -1,0 +1,723 @@
+"""Figures for the course: maps as annotated grids, pooling windows, gradient routing, photos.
+
+Every function returns a matplotlib :class:`~matplotlib.figure.Figure`. When it
+creates the figure itself it closes it in pyplot before returning, so a
+notebook shows it exactly once (as the cell's result) and nothing leaks. When
+you pass ``ax``/``axes``, it draws there and returns that figure, left open.
+
+Design choices, the same in every figure: a white background (readable in the
+site's dark mode), the colour-blind-safe ``cividis`` colour map for values, the
+Okabe-Ito colours for window outlines, a white halo around outlines and text so
+they stay visible on any cell, and PNG output only (nbval compares SVG).
+
+The pooling itself is always computed by poolkit's public functions, so a
+figure can never disagree with the library.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib import patheffects
+from matplotlib.colors import Normalize
+from matplotlib.figure import Figure
+from matplotlib.patches import ConnectionPatch, Rectangle
+
+__all__ = [
+    "WINDOW_COLORS",
+    "show_map",
+    "show_pooling",
+    "show_pooling_grid",
+    "show_routing",
+    "show_images",
+    "pool_map",
+]
+
+#: Okabe-Ito colours (distinguishable by colour-blind readers), one per window.
+WINDOW_COLORS = ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
+
+CMAP = "cividis"
+PAD_COLOR = "#d9d9d9"      # padding cells
+OUTSIDE_COLOR = "#f2f2f2"  # cells a ceil-mode window reaches beyond the padding
+EMPTY_COLOR = "#ececec"    # cells with no value yet (or NaN)
+CELL_INCH = 0.42           # size of one grid cell in inches
+_HALO = [patheffects.withStroke(linewidth=3.5, foreground="white")]
+_TEXT_HALO = [patheffects.withStroke(linewidth=2.0, foreground="white")]
+
+
+# ----------------------------------------------------------------------------
+# helpers
+# ----------------------------------------------------------------------------
+
+
+def _as_map(x: Any, name: str = "x") -> np.ndarray:
+    """A 2-D float array from ``x``; leading axes of size 1 are dropped."""
+    try:
+        arr = np.asarray(x)
+    except Exception:
+        raise TypeError(f"{name} must be a 2-D array of numbers, got {type(x).__name__}") from None
+    if arr.dtype.kind not in "iufb":
+        raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
+    while arr.ndim > 2 and arr.shape[0] == 1:
+        arr = arr[0]
+    if arr.ndim != 2:
+        raise ValueError(
+            f"{name} must be a 2-D map (H, W) (leading axes of size 1 are dropped), "
+            f"got shape {np.shape(x)}"
+        )
+    if arr.size == 0:
+        raise ValueError(f"{name} must not be empty, got shape {arr.shape}")
+    return arr.astype(np.float64)
+
+
+def _check_mode(mode: Any) -> str:
+    if mode == "mean":
+        mode = "avg"
+    if mode not in ("max", "avg"):
+        raise ValueError(f"mode={mode!r} must be 'max' or 'avg' (also spelled 'mean')")
+    return mode
+
+
+def _new_figure(width: float, height: float, ncols: int = 1, nrows: int = 1, **kw):
+    kw.setdefault("layout", "constrained")
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), squeeze=False, **kw)
+    fig.patch.set_facecolor("white")
+    return fig, axes
+
+
+def _done(fig: Figure, created: bool) -> Figure:
+    """Close a figure we created (it still displays when returned)."""
+    if created:
+        plt.close(fig)
+    return fig
+
+
+def _fmt_value(v: float, decimals: int | None = None) -> str:
+    if math.isnan(v):
+        return "NaN"
+    if math.isinf(v):
+        return "\u2212\u221e" if v < 0 else "\u221e"
+    if decimals is None:
+        if float(v).is_integer():
+            return f"{int(v)}".replace("-", "\u2212")
+        decimals = 2
+    text = f"{v:.{decimals}f}".rstrip("0").rstrip(".")
+    return text.replace("-", "\u2212")
+
+
+def _text_color(rgba) -> str:
+    r, g, b = rgba[:3]
+    lum = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return "black" if lum > 0.45 else "white"
+
+
+def _style_grid_axes(ax, rows: int, cols: int, *, row0: int = 0, col0: int = 0,
+                     index_labels: bool = True) -> None:
+    """Square cells, white separators, optional row/column indices."""
+    ax.set_xlim(col0 - 0.5, col0 + cols - 0.5)
+    ax.set_ylim(row0 + rows - 0.5, row0 - 0.5)
+    ax.set_aspect("equal")
+    ax.set_xticks(np.arange(col0 - 0.5, col0 + cols, 1.0), minor=True)
+    ax.set_yticks(np.arange(row0 - 0.5, row0 + rows, 1.0), minor=True)
+    ax.grid(which="minor", color="white", linewidth=1.5)
+    ax.tick_params(which="both", length=0, labelsize=7, colors="#444444")
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    if index_labels and rows <= 16 and cols <= 16:
+        ax.set_xticks(np.arange(col0, col0 + cols))
+        ax.set_yticks(np.arange(row0, row0 + rows))
+        ax.set_xticklabels([str(c) for c in range(cols)])
+        ax.set_yticklabels([str(r) for r in range(rows)])
+        ax.xaxis.tick_top()
+    else:
+        ax.set_xticks([])
+        ax.set_yticks([])
+    ax.set_facecolor("white")
+
+
+def _draw_values(ax, values: np.ndarray, norm, cmap, *, annotate: bool, origin=(0, 0),
+                 decimals: int | None = None, fontsize: float | None = None,
+                 mask: np.ndarray | None = None) -> None:
+    """Coloured cells with their values; cell (r, c) is centred at (c + c0, r + r0).
+
+    Cells where ``mask`` is False are left blank (an output not computed yet).
+    """
+    r0, c0 = origin
+    rows, cols = values.shape
+    cmap = plt.get_cmap(cmap).with_extremes(bad=EMPTY_COLOR)
+    shown = np.where(np.isfinite(values), values, np.nan)
+    if mask is not None:
+        shown = np.where(mask, shown, np.nan)
+    ax.imshow(shown, cmap=cmap, norm=norm, interpolation="nearest",
+              extent=(c0 - 0.5, c0 + cols - 0.5, r0 + rows - 0.5, r0 - 0.5))
+    if not annotate:
+        return
+    if fontsize is None:
+        fontsize = 11 if max(rows, cols) <= 6 else (9 if max(rows, cols) <= 10 else 7)
+    for r in range(rows):
+        for c in range(cols):
+            if mask is not None and not mask[r, c]:
+                continue
+            v = float(values[r, c])
+            color = "black" if not np.isfinite(v) else _text_color(cmap(norm(v)))
+            text = _fmt_value(v, decimals)
+            size = fontsize if len(text) <= 3 else fontsize * (0.8 if len(text) == 4 else 0.68)
+            ax.text(c0 + c, r0 + r, text, ha="center", va="center", fontsize=size, color=color)
+
+
+def _norm_for(*arrays: np.ndarray, vmin=None, vmax=None) -> Normalize:
+    finite = [a[np.isfinite(a)] for a in arrays]
+    finite = [f for f in finite if f.size]
+    lo = min(float(f.min()) for f in finite) if finite else 0.0
+    hi = max(float(f.max()) for f in finite) if finite else 1.0
+    lo = lo if vmin is None else vmin
+    hi = hi if vmax is None else vmax
+    if hi <= lo:
+        hi = lo + 1.0
+    return Normalize(vmin=lo, vmax=hi)
+
+
+def _outline(ax, r: float, c: float, h: float, w: float, color: str, *, lw: float = 2.5,
+             ls: str = "-", inset: float = 0.0) -> None:
+    rect = Rectangle((c - 0.5 + inset, r - 0.5 + inset), w - 2 * inset, h - 2 * inset,
+                     fill=False, edgecolor=color, linewidth=lw, linestyle=ls, zorder=5)
+    rect.set_path_effects(_HALO)
+    ax.add_patch(rect)
+
+
+def _cells(cells) -> list[tuple[int, int]]:
+    if cells is None:
+        return []
+    arr = np.asarray(cells)
+    if arr.dtype == bool:
+        return [tuple(int(i) for i in rc) for rc in np.argwhere(arr)]
+    if arr.ndim == 1 and arr.size == 2:
+        return [(int(arr[0]), int(arr[1]))]
+    return [(int(r), int(c)) for r, c in arr.reshape(-1, 2)]
+
+
+# ----------------------------------------------------------------------------
+# pooling through the library, on one 2-D map
+# ----------------------------------------------------------------------------
+
+
+def pool_map(x, kernel_size, *, stride=None, padding=0, dilation=1, ceil_mode=False,
+             mode="max", count_include_pad=True):
+    """Pool one 2-D map with poolkit's public functions; return ``(out, argmax, geometry)``.
+
+    ``argmax`` holds, for max pooling, the ``(row, col)`` of each window's
+    maximum in ``x`` (first maximum in row-major window order), else ``None``.
+    ``geometry`` has per-axis ``kernel``, ``stride``, ``padding``,
+    ``dilation`` and ``out``. Invalid arguments raise the library's own
+    ``ValueError``/``TypeError``.
+
+    Examples
+    --------
+    >>> from poolkit.data import running_example
+    >>> out, arg, g = pool_map(running_example(), 2)
+    >>> out.tolist(), arg[0, 1].tolist()
+    ([[6.0, 7.0], [8.0, 3.0]], [0, 3])
+    """
+    from . import params as _p
+
+    mode = _check_mode(mode)
+    x = _as_map(x)
+    h, w = x.shape
+    if mode == "max":
+        from .max_pool import max_pool2d
+
+        out, idx = max_pool2d(x[None], kernel_size, stride=stride, padding=padding,
+                              dilation=dilation, ceil_mode=ceil_mode, return_indices=True)
+        out, idx = out[0], idx[0]
+        argmax = np.stack([idx // w, idx % w], axis=-1)
+    else:
+        from .avg_pool import avg_pool2d
+
+        if dilation not in (1, (1, 1), [1, 1]):
+            raise ValueError(f"dilation={dilation!r} must be 1 for average pooling "
+                             "(avg_pool2d, like PyTorch's, has no dilation)")
+        out = avg_pool2d(x[None], kernel_size, stride=stride, padding=padding,
+                         ceil_mode=ceil_mode, count_include_pad=count_include_pad)[0]
+        argmax = None
+    geom = _p.pool_geometry((h, w), kernel_size, stride, padding, dilation, ceil_mode)
+    return np.asarray(out, dtype=np.float64), argmax, geom
+
+
+def _window_taps(i: int, j: int, geom) -> tuple[np.ndarray, np.ndarray]:
+    """Rows and columns (padded coordinates) read by window (i, j)."""
+    (kh, kw), (sh, sw), (dh, dw) = geom.kernel, geom.stride, geom.dilation
+    rows = i * sh + dh * np.arange(kh)
+    cols = j * sw + dw * np.arange(kw)
+    return rows, cols
+
+
+def _pick_windows(oh: int, ow: int, windows) -> list[tuple[int, int]]:
+    if windows == "all":
+        return [(i, j) for i in range(oh) for j in range(ow)]
+    if windows is None or windows == "none":
+        return []
+    if isinstance(windows, int) and not isinstance(windows, bool):
+        allw = [(i, j) for i in range(oh) for j in range(ow)]
+        return allw[:windows]
+    return _cells(windows)
+
+
+def _draw_padded_input(ax, x: np.ndarray, geom, mode: str, norm, *, annotate: bool,
+                       decimals: int | None) -> tuple[int, int]:
+    """Input with its padding ring (and any ceil-mode overhang); returns the padded extent."""
+    h, w = x.shape
+    (ph, pw) = geom.padding
+    oh, ow = geom.out
+    (kh, kw), (sh, sw), (dh, dw) = geom.kernel, geom.stride, geom.dilation
+    rows = max(h + 2 * ph, (oh - 1) * sh + dh * (kh - 1) + 1)
+    cols = max(w + 2 * pw, (ow - 1) * sw + dw * (kw - 1) + 1)
+    pad_label = "\u2212\u221e" if mode == "max" else "0"
+    small = max(rows, cols) > 10
+    for r in range(rows):
+        for c in range(cols):
+            inside = ph <= r < ph + h and pw <= c < pw + w
+            if inside:
+                continue
+            is_pad = r < h + 2 * ph and c < w + 2 * pw
+            ax.add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, facecolor=PAD_COLOR if is_pad else OUTSIDE_COLOR,
+                                   edgecolor="white", linewidth=1.5, hatch="//" if is_pad else None,
+                                   zorder=1))
+            if annotate and is_pad and not small:
+                ax.text(c, r, pad_label, ha="center", va="center", fontsize=9, color="#555555", zorder=2,
+                        path_effects=_TEXT_HALO)
+    _draw_values(ax, x, norm, CMAP, annotate=annotate, origin=(ph, pw), decimals=decimals)
+    _style_grid_axes(ax, rows, cols)
+    if (ph or pw or rows > h + 2 * ph or cols > w + 2 * pw) and rows <= 16 and cols <= 16:
+        # Index labels count real cells only.
+        ax.set_xticklabels([str(c - pw) if 0 <= c - pw < w else "" for c in range(cols)])
+        ax.set_yticklabels([str(r - ph) if 0 <= r - ph < h else "" for r in range(rows)])
+    return rows, cols
+
+
+def _outline_window(ax, i: int, j: int, geom, color: str) -> None:
+    rows, cols = _window_taps(i, j, geom)
+    (kh, kw), (dh, dw) = geom.kernel, geom.dilation
+    if dh == 1 and dw == 1:
+        _outline(ax, rows[0], cols[0], kh, kw, color)
+    else:
+        # Dilated window: mark each tap, and dash the span it covers.
+        _outline(ax, rows[0], cols[0], rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1, color,
+                 lw=1.2, ls="--")
+        for r in rows:
+            for c in cols:
+                _outline(ax, r, c, 1, 1, color, lw=2.0, inset=0.08)
+
+
+# ----------------------------------------------------------------------------
+# public figures
+# ----------------------------------------------------------------------------
+
+
+def show_map(x, ax=None, *, annotate: bool = True, highlight=None, title: str | None = None,
+             vmin=None, vmax=None, decimals: int | None = None,
+             highlight_color: str = WINDOW_COLORS[0]) -> Figure:
+    """Draw a 2-D map as a grid of coloured cells with their values.
+
+    Parameters
+    ----------
+    x : array_like, shape (H, W)
+        Leading axes of size 1 are dropped, so ``(1, 1, H, W)`` works too.
+    ax : matplotlib Axes, optional
+        Draw here instead of in a new figure.
+    annotate : bool, optional
+        Write each value in its cell (integers without decimals).
+    highlight : cells, optional
+        ``(row, col)``, a list of them, or a boolean mask: cells to outline.
+    title : str, optional
+        Axes title.
+    vmin, vmax : float, optional
+        Colour-scale limits (default: the finite range of ``x``).
+    decimals : int, optional
+        Decimals shown for non-integers (default 2, trailing zeros dropped).
+    highlight_color : str, optional
+        Outline colour.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> from poolkit.data import running_example
+    >>> fig = show_map(running_example(), highlight=[(0, 3), (1, 2)], title="two 7s")
+    >>> len(fig.axes)
+    1
+    """
+    x = _as_map(x)
+    created = ax is None
+    if created:
+        h, w = x.shape
+        fig, axes = _new_figure(max(1.6, CELL_INCH * w + 0.6), max(1.4, CELL_INCH * h + 0.7))
+        ax = axes[0, 0]
+    norm = _norm_for(x, vmin=vmin, vmax=vmax)
+    _draw_values(ax, x, norm, CMAP, annotate=annotate, decimals=decimals)
+    _style_grid_axes(ax, *x.shape)
+    for r, c in _cells(highlight):
+        _outline(ax, r, c, 1, 1, highlight_color)
+    if title:
+        ax.set_title(title, fontsize=10)
+    return _done(ax.figure, created)
+
+
+def show_pooling(x, kernel_size, *, stride=None, padding=0, dilation=1, ceil_mode=False,
+                 mode: str = "max", count_include_pad: bool = True, windows="all",
+                 annotate: bool | None = None, axes=None, title: str | None = None,
+                 decimals: int | None = None) -> Figure:
+    """Draw the input with its pooling windows outlined, next to the output.
+
+    Each outlined window and the output cell it produces share a colour. For
+    max pooling a dot marks the cell that wins each window (PyTorch's rule:
+    the first maximum in row-major window order). Padding cells are hatched
+    and labelled with what they hold (``-inf`` for max, ``0`` for average).
+
+    Parameters
+    ----------
+    x : array_like, shape (H, W)
+        The map (leading axes of size 1 are dropped).
+    kernel_size, stride, padding, dilation, ceil_mode
+        As in :func:`poolkit.max_pool2d`.
+    mode : {"max", "avg"}, optional
+        ``"mean"`` is accepted for ``"avg"``.
+    count_include_pad : bool, optional
+        For average pooling, as in :func:`poolkit.avg_pool2d`.
+    windows : "all", int, list of (i, j) or None, optional
+        Which windows to outline (an int: the first n in row-major order).
+        ``"all"`` is capped at the first 8 windows when there are more.
+    annotate : bool, optional
+        Write values in cells; default when the map is at most 12x12.
+    axes : (Axes, Axes), optional
+        Draw input and output here instead of in a new figure.
+    title : str, optional
+        Figure title (default: the call, e.g. ``max pooling, k=2, s=2``).
+    decimals : int, optional
+        Decimals for non-integer values.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError, TypeError
+        The library's own message for invalid arguments.
+
+    Examples
+    --------
+    >>> from poolkit.data import running_example
+    >>> fig = show_pooling(running_example(), 2, stride=2)
+    >>> [ax.get_title() for ax in fig.axes]
+    ['input 4\u00d74', 'output 2\u00d72']
+    """
+    mode = _check_mode(mode)
+    x = _as_map(x)
+    out, argmax, geom = pool_map(x, kernel_size, stride=stride, padding=padding, dilation=dilation,
+                                 ceil_mode=ceil_mode, mode=mode, count_include_pad=count_include_pad)
+    h, w = x.shape
+    oh, ow = out.shape
+    if annotate is None:
+        annotate = max(h, w) <= 12
+    picked = _pick_windows(oh, ow, windows)
+    if windows == "all" and len(picked) > len(WINDOW_COLORS):
+        picked = picked[: len(WINDOW_COLORS)]
+    (ph, pw) = geom.padding
+    (kh, kw), (sh, sw), (dh, dw) = geom.kernel, geom.stride, geom.dilation
+    rows = max(h + 2 * ph, (oh - 1) * sh + dh * (kh - 1) + 1)
+    cols = max(w + 2 * pw, (ow - 1) * sw + dw * (kw - 1) + 1)
+    created = axes is None
+    if created:
+        width = CELL_INCH * (cols + ow) + 1.4
+        height = CELL_INCH * max(rows, oh) + 1.2
+        fig, grid = _new_figure(max(3.2, width), max(2.0, height), ncols=2,
+                                gridspec_kw={"width_ratios": [cols, max(ow, 1)]})
+        ax_in, ax_out = grid[0]
+    else:
+        ax_in, ax_out = axes
+        fig = ax_in.figure
+    norm = _norm_for(x, out)
+    _draw_padded_input(ax_in, x, geom, mode, norm, annotate=annotate, decimals=decimals)
+    _draw_values(ax_out, out, norm, CMAP, annotate=annotate, decimals=decimals)
+    _style_grid_axes(ax_out, oh, ow)
+    for n, (i, j) in enumerate(picked):
+        if not (0 <= i < oh and 0 <= j < ow):
+            raise ValueError(f"windows entry {(i, j)} is outside the {oh}x{ow} output")
+        color = WINDOW_COLORS[n % len(WINDOW_COLORS)]
+        _outline_window(ax_in, i, j, geom, color)
+        _outline(ax_out, i, j, 1, 1, color)
+        if argmax is not None:
+            r, c = argmax[i, j]
+            ax_in.plot(c + pw + 0.3, r + ph - 0.3, "o", color=color, markersize=5,
+                       markeredgecolor="white", markeredgewidth=1.0, zorder=6)
+    ax_in.set_title(f"input {h}\u00d7{w}", fontsize=10)
+    ax_out.set_title(f"output {oh}\u00d7{ow}", fontsize=10)
+    if created:
+        fig.suptitle(title if title is not None else _describe(mode, geom, ceil_mode, count_include_pad),
+                     fontsize=10)
+    return _done(fig, created)
+
+
+def _describe(mode, geom, ceil_mode, count_include_pad=True) -> str:
+    def one(t):
+        return str(t[0]) if t[0] == t[1] else f"({t[0]}, {t[1]})"
+
+    parts = [f"{'max' if mode == 'max' else 'average'} pooling", f"k={one(geom.kernel)}",
+             f"s={one(geom.stride)}"]
+    if any(geom.padding):
+        parts.append(f"p={one(geom.padding)}")
+    if any(d != 1 for d in geom.dilation):
+        parts.append(f"d={one(geom.dilation)}")
+    if ceil_mode:
+        parts.append("ceil mode")
+    if mode == "avg" and any(geom.padding) and not count_include_pad:
+        parts.append("padding not counted")
+    return ", ".join(parts)
+
+
+def show_pooling_grid(x, settings: Sequence[dict], *, mode: str = "max", ncols: int = 2,
+                      annotate: bool | None = None) -> Figure:
+    """Several :func:`show_pooling` panels in one figure, one per setting.
+
+    A kernel-free stand-in for the live explorer: precompute the settings
+    you want to compare.
+
+    Parameters
+    ----------
+    x : array_like, shape (H, W)
+    settings : list of dict
+        Keyword arguments for :func:`show_pooling`, e.g.
+        ``[{"kernel_size": 2}, {"kernel_size": 3, "stride": 1, "padding": 1}]``;
+        each may also set ``mode``.
+    mode : {"max", "avg"}, optional
+        Default mode for settings that do not set one.
+    ncols : int, optional
+        Settings per row.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> from poolkit.data import running_example
+    >>> fig = show_pooling_grid(running_example(), [{"kernel_size": 2}, {"kernel_size": 3, "stride": 1}])
+    >>> len(fig.axes)
+    4
+    """
+    if not isinstance(settings, (list, tuple)) or not settings:
+        raise ValueError(f"settings must be a non-empty list of dicts, got {settings!r}")
+    if not isinstance(ncols, int) or isinstance(ncols, bool) or ncols < 1:
+        raise ValueError(f"ncols must be a positive int, got {ncols!r}")
+    x = _as_map(x)
+    ncols = min(ncols, len(settings))
+    nrows = math.ceil(len(settings) / ncols)
+    h, w = x.shape
+    fig = plt.figure(figsize=(ncols * (CELL_INCH * 2.2 * (w + 2) + 1.2), nrows * (CELL_INCH * (h + 4) + 1.0)))
+    fig.patch.set_facecolor("white")
+    outer = fig.add_gridspec(nrows, ncols, hspace=0.45, wspace=0.25)
+    try:
+        for n, s in enumerate(settings):
+            if not isinstance(s, dict) or "kernel_size" not in s:
+                raise ValueError(f"settings[{n}] must be a dict with at least 'kernel_size', got {s!r}")
+            s = dict(s)
+            k = s.pop("kernel_size")
+            s.setdefault("mode", mode)
+            sub = outer[n // ncols, n % ncols].subgridspec(1, 2, width_ratios=[w + 2, w / 2 + 1], wspace=0.15)
+            ax_in, ax_out = fig.add_subplot(sub[0]), fig.add_subplot(sub[1])
+            show_pooling(x, k, axes=(ax_in, ax_out), annotate=annotate, **s)
+            _, _, geom = pool_map(x, k, stride=s.get("stride"), padding=s.get("padding", 0),
+                                  dilation=s.get("dilation", 1), ceil_mode=s.get("ceil_mode", False),
+                                  mode=s["mode"], count_include_pad=s.get("count_include_pad", True))
+            ax_in.set_title(_describe(_check_mode(s["mode"]), geom, s.get("ceil_mode", False),
+                                      s.get("count_include_pad", True)), fontsize=9, loc="left")
+    finally:
+        plt.close(fig)
+    return fig
+
+
+def show_routing(x, grad_out=None, kernel_size=2, *, stride=None, padding=0, dilation=1,
+                 ceil_mode=False, mode: str = "max", count_include_pad: bool = True,
+                 decimals: int | None = None) -> Figure:
+    """Show where the backward pass sends each upstream gradient.
+
+    Three panels: the input (each window's winner marked, for max), the
+    upstream gradient ``grad_out`` and the resulting ``grad_x``, computed by
+    poolkit's backward functions. For max pooling an arrow carries each
+    ``grad_out`` cell to the one input cell that won its window (an input
+    that wins several overlapping windows adds up their gradients). For
+    average pooling each ``grad_out`` cell is spread evenly, ``g / n``, over
+    its window, outlined in the gradient panel.
+
+    Parameters
+    ----------
+    x : array_like, shape (H, W)
+    grad_out : array_like, shape (OH, OW), optional
+        Upstream gradient; default ``1, 2, 3, ...`` in row-major order so that
+        every route is visible.
+    kernel_size, stride, padding, dilation, ceil_mode, count_include_pad
+        As in the forward function.
+    mode : {"max", "avg"}, optional
+    decimals : int, optional
+        Decimals for non-integer gradients.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> from poolkit.data import running_example
+    >>> fig = show_routing(running_example(), kernel_size=2)
+    >>> [ax.get_title() for ax in fig.axes]
+    ['input x', 'grad_out (upstream)', 'grad_x']
+    """
+    mode = _check_mode(mode)
+    x = _as_map(x)
+    out, argmax, geom = pool_map(x, kernel_size, stride=stride, padding=padding, dilation=dilation,
+                                 ceil_mode=ceil_mode, mode=mode, count_include_pad=count_include_pad)
+    oh, ow = out.shape
+    if grad_out is None:
+        g = np.arange(1, oh * ow + 1, dtype=np.float64).reshape(oh, ow)
+    else:
+        g = _as_map(grad_out, "grad_out")
+        if g.shape != (oh, ow):
+            raise ValueError(f"grad_out must have the output's shape {(oh, ow)}, got {g.shape}")
+    if mode == "max":
+        from .max_pool import max_pool2d_backward
+
+        gx = max_pool2d_backward(g[None], x[None], kernel_size, stride=stride, padding=padding,
+                                 dilation=dilation, ceil_mode=ceil_mode)[0]
+    else:
+        from .avg_pool import avg_pool2d_backward
+
+        gx = avg_pool2d_backward(g[None], x[None], kernel_size, stride=stride, padding=padding,
+                                 ceil_mode=ceil_mode, count_include_pad=count_include_pad)[0]
+    gx = np.asarray(gx, dtype=np.float64)
+    h, w = x.shape
+    (ph, pw) = geom.padding
+    fig, grid = _new_figure(max(6.0, CELL_INCH * (2 * w + ow) + 2.4), max(2.2, CELL_INCH * max(h, oh) + 1.3),
+                            ncols=3, gridspec_kw={"width_ratios": [w, max(ow, 1), w], "wspace": 0.45})
+    ax_x, ax_g, ax_gx = grid[0]
+    annotate = max(h, w) <= 12
+    show_map(x, ax=ax_x, annotate=annotate, decimals=decimals, title="input x")
+    gnorm = _norm_for(g, gx, vmin=min(0.0, float(np.nanmin(g))))
+    _draw_values(ax_g, g, gnorm, CMAP, annotate=annotate, decimals=decimals)
+    _style_grid_axes(ax_g, oh, ow)
+    _draw_values(ax_gx, gx, gnorm, CMAP, annotate=annotate, decimals=decimals)
+    _style_grid_axes(ax_gx, h, w)
+    ax_g.set_title("grad_out (upstream)", fontsize=10)
+    ax_gx.set_title("grad_x", fontsize=10)
+    many = oh * ow > len(WINDOW_COLORS)
+    for n, (i, j) in enumerate((i, j) for i in range(oh) for j in range(ow)):
+        color = WINDOW_COLORS[n % len(WINDOW_COLORS)]
+        if not many:
+            _outline(ax_g, i, j, 1, 1, color)
+        if mode == "max":
+            r, c = (int(v) for v in argmax[i, j])
+            if not many:
+                _outline(ax_x, r, c, 1, 1, color, inset=0.1 * (n % 3))
+            if not many:
+                _outline(ax_gx, r, c, 1, 1, color, inset=0.1 * (n % 3))
+            arrow = ConnectionPatch(xyA=(j + 0.3, i), coordsA="data", axesA=ax_g, xyB=(c - 0.3, r),
+                                    coordsB="data", axesB=ax_gx, arrowstyle="-|>", color=color,
+                                    linewidth=1.3, mutation_scale=9, shrinkA=2, shrinkB=2, zorder=10,
+                                    alpha=0.9)
+            arrow.set_path_effects([patheffects.withStroke(linewidth=3, foreground="white")])
+            fig.add_artist(arrow)
+        elif not many:
+            rows, cols = _window_taps(i, j, geom)
+            r0, r1 = max(rows[0] - ph, 0), min(rows[-1] - ph, h - 1)
+            c0, c1 = max(cols[0] - pw, 0), min(cols[-1] - pw, w - 1)
+            if r1 >= r0 and c1 >= c0:
+                _outline(ax_gx, r0, c0, r1 - r0 + 1, c1 - c0 + 1, color, inset=0.06 * (n % 3))
+    verb = "routes each gradient to its window's maximum" if mode == "max" else \
+        "spreads each gradient evenly over its window"
+    fig.suptitle(f"{_describe(mode, geom, ceil_mode, count_include_pad)}: backward {verb}", fontsize=10)
+    return _done(fig, True)
+
+
+def _as_image(img, name: str) -> tuple[np.ndarray, bool]:
+    arr = np.asarray(img)
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must be a numeric image, got dtype {arr.dtype}")
+    while arr.ndim > 3 and arr.shape[0] == 1:
+        arr = arr[0]
+    if arr.ndim == 3 and arr.shape[0] in (3, 4) and arr.shape[-1] not in (3, 4):
+        arr = np.moveaxis(arr, 0, -1)  # CHW -> HWC for imshow
+    if arr.ndim == 3 and arr.shape[0] == 1:
+        arr = arr[0]
+    if arr.ndim == 2:
+        return arr.astype(np.float64), True
+    if arr.ndim == 3 and arr.shape[-1] in (3, 4):
+        return np.clip(arr.astype(np.float64), 0.0, 1.0), False
+    raise ValueError(f"{name} must be (H, W), (3, H, W) or (H, W, 3), got shape {np.shape(img)}")
+
+
+def show_images(images: Sequence, titles: Sequence[str] | None = None, *, cmap: str = "gray",
+                suptitle: str | None = None, height: float = 2.6, show_size: bool = True) -> Figure:
+    """Show images side by side at the same display size, pixels as squares.
+
+    A pooled photo has fewer pixels; shown at the same size, its blocks make
+    the loss of detail visible. Gray images in ``[0, 1]`` use a fixed
+    0..1 scale so brightness compares across panels.
+
+    Parameters
+    ----------
+    images : sequence of arrays
+        Each ``(H, W)``, ``(3, H, W)`` (CHW, as poolkit uses) or ``(H, W, 3)``.
+    titles : sequence of str, optional
+        One per image.
+    cmap : str, optional
+        Colour map for gray images.
+    suptitle : str, optional
+        Figure title.
+    height : float, optional
+        Height of each panel in inches.
+    show_size : bool, optional
+        Add each image's pixel size to its title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> fig = show_images([np.zeros((8, 8)), np.ones((4, 4))], ["before", "after"])
+    >>> [ax.get_title() for ax in fig.axes]
+    ['before\\n8\u00d78 pixels', 'after\\n4\u00d74 pixels']
+    """
+    if isinstance(images, np.ndarray) and images.ndim in (2, 3) and not (images.ndim == 3 and images.shape[0] > 4):
+        images = [images]
+    if not isinstance(images, (list, tuple)) or not images:
+        raise ValueError("images must be a non-empty list of arrays")
+    if titles is not None:
+        if isinstance(titles, str) or len(titles) != len(images):
+            raise ValueError(f"titles must be a list of {len(images)} strings, got {titles!r}")
+    prepared = [_as_image(im, f"images[{i}]") for i, im in enumerate(images)]
+    ratios = [im.shape[1] / im.shape[0] for im, _ in prepared]
+    fig, grid = _new_figure(sum(height * r for r in ratios) + 0.4 * len(images), height + 0.8,
+                            ncols=len(images), gridspec_kw={"width_ratios": ratios})
+    for n, ((im, gray), ax) in enumerate(zip(prepared, grid[0])):
+        if gray:
+            in_unit = float(np.nanmin(im)) >= 0.0 and float(np.nanmax(im)) <= 1.0
+            ax.imshow(im, cmap=cmap, vmin=0.0 if in_unit else None, vmax=1.0 if in_unit else None,
+                      interpolation="nearest")
+        else:
+            ax.imshow(im, interpolation="nearest")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        label = titles[n] if titles is not None else ""
+        if show_size:
+            size = f"{im.shape[0]}\u00d7{im.shape[1]} pixels"
+            label = f"{label}\n{size}" if label else size
+        ax.set_title(label, fontsize=10)
+    if suptitle:
+        fig.suptitle(suptitle, fontsize=11)
+    return _done(fig, True)

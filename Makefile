@@ -1,0 +1,119 @@
+# Pooling, from the inside: the two commands are `make book` and `make test`.
+# Both create .venv (Python 3.11+) and install the pinned requirements on first use,
+# and re-install only when requirements.txt or pyproject.toml change.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.requirements-installed
+HTML   := _build/html
+# `make test` builds into its own fresh folder, so a stale `make book` build never hides a problem.
+STRICT := _build/strict
+PORT   ?= 8000
+
+# Run every tool from the venv (the notebooks' "python3" kernel is then the venv's Python).
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+# ipykernel's debugger otherwise warns on stderr about frozen modules, which fails strict builds.
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+# pytest exits with 5 when it collects nothing; that is not a failure here.
+define pytest_allow_empty
+	status=0; $(BIN)/python -m pytest $(1) || status=$$?; \
+	if [ $$status -eq 5 ]; then echo "(pytest collected nothing: $(1))"; \
+	elif [ $$status -ne 0 ]; then exit $$status; fi
+endef
+
+.PHONY: help venv book test test-unit test-notebooks test-build test-site lab execute serve clean distclean
+
+help:
+	@echo "make book     set up .venv if needed, build the site into $(HTML)"
+	@echo "make test     set up .venv if needed, run the whole test suite (unit tests, doctests,"
+	@echo "              nbval strict, strict build into $(STRICT), browser tests of that build)"
+	@echo "make lab      open the chapters in JupyterLab with the venv's kernel"
+	@echo "make execute  re-run every chapter notebook in place from a fresh kernel"
+	@echo "make serve    serve $(HTML) on http://127.0.0.1:$(PORT)"
+	@echo "make clean    remove builds and caches (make distclean also removes .venv)"
+
+# ------------------------------------------------------------------ environment
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null || { echo "error: '$(PYTHON)' not found. Install Python 3.11 or newer (or run make PYTHON=/path/to/python3.11)." >&2; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { \
+	  echo "error: Python 3.11 or newer is required, but '$(PYTHON)' is $$($(PYTHON) --version 2>&1)." >&2; \
+	  echo "       Run e.g. 'make $(MAKECMDGOALS) PYTHON=python3.12'." >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV) || { echo "error: could not create $(VENV) (on Debian/Ubuntu: apt-get install python3-venv)." >&2; exit 1; }
+
+$(STAMP): $(BIN)/python requirements.txt pyproject.toml
+	$(BIN)/python -m pip install --disable-pip-version-check -q -r requirements.txt
+	@# Build matplotlib's font cache now, not inside the first chapter (it prints to stderr).
+	$(BIN)/python -c "import matplotlib.pyplot"
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+# ------------------------------------------------------------------ the two commands
+
+book: venv
+	$(BIN)/jupyter-book build .
+	@echo ""
+	@echo "The site is in $(HTML). Open file://$(CURDIR)/$(HTML)/index.html"
+	@echo "or run 'make serve' and visit http://127.0.0.1:$(PORT)/"
+
+test: venv
+	@start=$$SECONDS; \
+	$(MAKE) --no-print-directory test-unit && \
+	$(MAKE) --no-print-directory test-notebooks && \
+	$(MAKE) --no-print-directory test-build && \
+	$(MAKE) --no-print-directory test-site && \
+	echo "== all checks passed in $$((SECONDS - start)) s"
+
+test-unit: venv
+	@echo "== 1/4 unit tests and doctests (tests/, poolkit/)"
+	@$(call pytest_allow_empty,-q --ignore=tests/test_site.py tests poolkit)
+
+test-notebooks: venv
+	@echo "== 2/4 nbval, strict, over book/*.ipynb"
+	@shopt -s nullglob; notebooks=(book/*.ipynb); \
+	if [ $${#notebooks[@]} -eq 0 ]; then echo "(no notebooks in book/ yet)"; else \
+	$(call pytest_allow_empty,-q --nbval --nbval-current-env --nbval-cell-timeout=120 \
+	  --nbval-sanitize-with tests/nbval_sanitize.cfg $${notebooks[*]}); fi
+
+test-build: venv
+	@echo "== 3/4 strict build into $(STRICT) (warnings are errors, nitpicky references)"
+	rm -rf $(STRICT)
+	$(BIN)/jupyter-book build . --path-output $(STRICT) --all -W -n --keep-going
+
+test-site: venv
+	@echo "== 4/4 browser tests of $(STRICT)/_build/html"
+	@BOOK_HTML_DIR=$(STRICT)/_build/html $(call pytest_allow_empty,-q tests/test_site.py)
+
+# ------------------------------------------------------------------ convenience
+
+lab: venv
+	cd book && $(CURDIR)/$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1
+
+execute: venv
+	@shopt -s nullglob; for nb in book/[0-9]*.ipynb; do \
+	  echo "executing $$nb"; \
+	  $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	    --ExecutePreprocessor.kernel_name=python3 --ExecutePreprocessor.timeout=120 \
+	    --ExecutePreprocessor.record_timing=False --ExecutePreprocessor.store_widget_state=False \
+	    "$$nb"; \
+	done
+
+serve:
+	@test -f $(HTML)/index.html || { echo "No site in $(HTML) yet: run 'make book' first." >&2; exit 1; }
+	@echo "Serving $(HTML) on http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
+	$(PYTHON) -m http.server $(PORT) --bind 127.0.0.1 --directory $(HTML)
+
+clean:
+	rm -rf _build .pytest_cache .hypothesis .jupyter_cache
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+	find . -path ./$(VENV) -prune -o -name .ipynb_checkpoints -type d -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV)

@@ -1,0 +1,221 @@
+"""Global max and average pooling: one number per channel.
+
+Global pooling is pooling with a window as large as the input. It keeps the
+batch and channel axes and throws away all spatial layout, so it belongs at
+the head of a network (Lin et al. 2013, Network in Network). Global average
+pooling is a fixed linear map with weights ``1/(H*W)``, block-diagonal over
+channels (each output sees only its own channel), with nothing to learn.
+"""
+
+import numpy as np
+
+from . import kernels as _k
+from . import params as _p
+
+__all__ = [
+    "global_max_pool2d", "global_max_pool2d_naive", "global_avg_pool2d", "global_avg_pool2d_naive",
+    "global_max_pool2d_backward", "global_max_pool2d_backward_naive",
+    "global_avg_pool2d_backward", "global_avg_pool2d_backward_naive",
+]
+
+_LAYOUT = "(C, H, W) or (N, C, H, W)"
+
+
+def _setup(x, mode):
+    x = _p.as_input(x, ndims=(3, 4), layout=_LAYOUT)
+    return _p.as_float(x) if mode == "avg" else x
+
+
+def _global(x, mode):
+    x = _setup(x, mode)
+    out = _k.global_pool(x.reshape(-1, x.shape[-2], x.shape[-1]), mode)
+    return out.reshape(x.shape[:-2])
+
+
+def _global_backward(grad_out, x, mode):
+    x = _setup(x, mode)
+    grad = _p.as_grad(grad_out, x.shape[:-2])
+    planes = x.reshape(-1, x.shape[-2], x.shape[-1])
+    grad_x = _k.global_pool_backward(grad.reshape(-1), planes, mode)
+    return grad_x.reshape(x.shape)
+
+
+def global_max_pool2d(x):
+    """Largest value of each channel: ``out[n, c] = max over h, w of x[n, c, h, w]``.
+
+    Parameters
+    ----------
+    x : array_like, shape (N, C, H, W) or (C, H, W)
+        Integer inputs keep their dtype. A NaN propagates.
+
+    Returns
+    -------
+    out : ndarray, shape (N, C) or (C,)
+
+    Examples
+    --------
+    >>> global_max_pool2d([[[1, 7], [3, 2]], [[0, 0], [5, 0]]]).tolist()
+    [7, 5]
+    """
+    return _global(x, "max")
+
+
+def global_avg_pool2d(x):
+    """Mean of each channel: ``out[n, c] = sum over h, w of x[n, c, h, w] / (H*W)``.
+
+    Parameters
+    ----------
+    x : array_like, shape (N, C, H, W) or (C, H, W)
+        Integer inputs are converted to float64.
+
+    Returns
+    -------
+    out : ndarray, shape (N, C) or (C,)
+
+    Examples
+    --------
+    >>> global_avg_pool2d([[[1, 7], [3, 1]], [[0, 0], [6, 2]]]).tolist()
+    [3.0, 2.0]
+    """
+    return _global(x, "avg")
+
+
+def global_max_pool2d_backward(grad_out, x):
+    """Gradient of :func:`global_max_pool2d`: all of ``grad_out[n, c]`` goes to the first maximum.
+
+    "First" is in row-major order; if a channel holds NaN the gradient goes
+    to the last NaN, as in PyTorch's ``adaptive_max_pool2d(x, 1)``.
+
+    Parameters
+    ----------
+    grad_out : array_like, shape (N, C) or (C,)
+    x : array_like, shape (N, C, H, W) or (C, H, W)
+
+    Returns
+    -------
+    grad_x : ndarray, shape of ``x``
+
+    Examples
+    --------
+    >>> global_max_pool2d_backward([2.], [[[1., 7.], [7., 0.]]]).tolist()
+    [[[0.0, 2.0], [0.0, 0.0]]]
+    """
+    return _global_backward(grad_out, x, "max")
+
+
+def global_avg_pool2d_backward(grad_out, x):
+    """Gradient of :func:`global_avg_pool2d`: ``grad_x[n, c, h, w] = grad_out[n, c] / (H*W)``.
+
+    Parameters
+    ----------
+    grad_out : array_like, shape (N, C) or (C,)
+    x : array_like, shape (N, C, H, W) or (C, H, W)
+
+    Returns
+    -------
+    grad_x : ndarray, shape of ``x``
+
+    Examples
+    --------
+    >>> global_avg_pool2d_backward([8.], np.zeros((1, 2, 2))).tolist()
+    [[[2.0, 2.0], [2.0, 2.0]]]
+    """
+    return _global_backward(grad_out, x, "avg")
+
+
+# ---------------------------------------------------------------------------
+# naive references
+# ---------------------------------------------------------------------------
+
+def _plane_argmax(plane):
+    """Row-major position of the first maximum of a plane (a NaN wins, the last one)."""
+    H, W = plane.shape
+    best, where = None, (0, 0)
+    for h in range(H):
+        for w in range(W):
+            v = plane[h, w]
+            if best is None or v > best or v != v:
+                best, where = v, (h, w)
+    return where
+
+
+def global_max_pool2d_naive(x):
+    """Plain-loop reference for :func:`global_max_pool2d`.
+
+    Examples
+    --------
+    >>> global_max_pool2d_naive([[[1, 7], [3, 2]]]).tolist()
+    [7]
+    """
+    x = _setup(x, "max")
+    x4 = x if x.ndim == 4 else x[None]
+    N, C = x4.shape[:2]
+    out = np.empty((N, C), dtype=x.dtype)
+    for n in range(N):
+        for c in range(C):
+            out[n, c] = x4[n, c][_plane_argmax(x4[n, c])]
+    return _p.unbatch(out, x.ndim == 4)
+
+
+def global_avg_pool2d_naive(x):
+    """Plain-loop reference for :func:`global_avg_pool2d`.
+
+    Examples
+    --------
+    >>> global_avg_pool2d_naive([[[1, 7], [3, 1]]]).tolist()
+    [3.0]
+    """
+    x = _setup(x, "avg")
+    x4 = x if x.ndim == 4 else x[None]
+    N, C, H, W = x4.shape
+    out = np.empty((N, C), dtype=x.dtype)
+    for n in range(N):
+        for c in range(C):
+            total = 0.0
+            for h in range(H):
+                for w in range(W):
+                    total += x4[n, c, h, w]
+            out[n, c] = total / (H * W)
+    return _p.unbatch(out, x.ndim == 4)
+
+
+def global_max_pool2d_backward_naive(grad_out, x):
+    """Plain-loop reference for :func:`global_max_pool2d_backward`.
+
+    Examples
+    --------
+    >>> global_max_pool2d_backward_naive([2.], [[[1., 7.], [7., 0.]]]).tolist()
+    [[[0.0, 2.0], [0.0, 0.0]]]
+    """
+    x = _setup(x, "max")
+    grad = _p.as_grad(grad_out, x.shape[:-2])
+    x4 = x if x.ndim == 4 else x[None]
+    g2 = grad if grad.ndim == 2 else grad[None]
+    grad_x = np.zeros(x4.shape, dtype=grad.dtype)
+    for n in range(x4.shape[0]):
+        for c in range(x4.shape[1]):
+            h, w = _plane_argmax(x4[n, c])
+            grad_x[n, c, h, w] = g2[n, c]
+    return _p.unbatch(grad_x, x.ndim == 4)
+
+
+def global_avg_pool2d_backward_naive(grad_out, x):
+    """Plain-loop reference for :func:`global_avg_pool2d_backward`.
+
+    Examples
+    --------
+    >>> global_avg_pool2d_backward_naive([8.], np.zeros((1, 2, 2))).tolist()
+    [[[2.0, 2.0], [2.0, 2.0]]]
+    """
+    x = _setup(x, "avg")
+    grad = _p.as_grad(grad_out, x.shape[:-2])
+    x4 = x if x.ndim == 4 else x[None]
+    g2 = grad if grad.ndim == 2 else grad[None]
+    N, C, H, W = x4.shape
+    grad_x = np.zeros(x4.shape, dtype=grad.dtype)
+    for n in range(N):
+        for c in range(C):
+            for h in range(H):
+                for w in range(W):
+                    grad_x[n, c, h, w] = g2[n, c] / (H * W)
+    return _p.unbatch(grad_x, x.ndim == 4)

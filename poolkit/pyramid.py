@@ -1,0 +1,226 @@
+"""Spatial pyramid pooling: a fixed-length vector from an input of any size.
+
+He et al. (SPP-net; ECCV 2014, TPAMI 2015) pool the last feature map over
+several grids, ``n x n`` bins for each pyramid level ``n``, and concatenate the
+results, so the length ``C * sum(n*n)`` does not depend on the input size.
+Their ImageNet pyramid {6, 3, 2, 1} has 50 bins per channel.
+
+The paper implements level ``n`` on an ``a x a`` map as a pooling window of
+``ceil(a/n)`` with stride ``floor(a/n)``. That formula does not always give
+``n`` bins: ``a=7, n=4`` gives window 2, stride 1 and therefore 6 bins;
+``a=5, n=3`` gives 4 (see :func:`published_spp_bins`). poolkit builds every
+level from adaptive bins instead (:mod:`poolkit.adaptive`), which give
+exactly ``n x n`` bins covering the whole map for every size ``a >= 1``.
+"""
+
+import numpy as np
+
+from . import adaptive as _a
+from . import params as _p
+
+__all__ = [
+    "spatial_pyramid_pool2d", "spatial_pyramid_pool2d_naive",
+    "spatial_pyramid_pool2d_backward", "spatial_pyramid_pool2d_backward_naive",
+    "published_spp_window", "published_spp_bins",
+]
+
+_FUNCS = {
+    "fast": {"max": (_a.adaptive_max_pool2d, _a.adaptive_max_pool2d_backward),
+             "avg": (_a.adaptive_avg_pool2d, _a.adaptive_avg_pool2d_backward)},
+    "naive": {"max": (_a.adaptive_max_pool2d_naive, _a.adaptive_max_pool2d_backward_naive),
+              "avg": (_a.adaptive_avg_pool2d_naive, _a.adaptive_avg_pool2d_backward_naive)},
+}
+
+
+def _check_levels(levels):
+    """Levels as a tuple of positive ints (bin counts per axis)."""
+    if isinstance(levels, (int, np.integer)) and not isinstance(levels, (bool, np.bool_)):
+        levels = (levels,)
+    elif not isinstance(levels, (tuple, list)):
+        raise TypeError(f"levels={levels!r} must be a tuple of ints, the number of bins per "
+                        f"axis at each pyramid level, e.g. (1, 2, 4)")
+    if len(levels) == 0:
+        raise ValueError(f"levels={levels!r} must name at least one pyramid level, e.g. (1, 2, 4)")
+    out = []
+    for n in levels:
+        try:
+            n = _p.check_int(n, "levels")
+        except TypeError:
+            raise TypeError(f"levels={levels!r}: entry {n!r} must be an integer "
+                            f"(a number of bins per axis)") from None
+        if n < 1:
+            raise ValueError(f"levels={levels!r}: every level must have at least 1 bin per axis, "
+                             f"got {n}")
+        out.append(n)
+    return tuple(out)
+
+
+def _pyramid(x, levels, mode, which):
+    levels = _check_levels(levels)
+    mode = _p.check_mode(mode)
+    x = _p.as_input(x, ndims=(3, 4), layout="(C, H, W) or (N, C, H, W)")
+    forward = _FUNCS[which][mode][0]
+    lead = x.shape[:-3]
+    parts = [forward(x, n).reshape(lead + (-1,)) for n in levels]   # (N, C*n*n) per level
+    return np.concatenate(parts, axis=-1)
+
+
+def spatial_pyramid_pool2d(x, levels=(1, 2, 4), *, mode="max"):
+    """Spatial pyramid pooling (He et al. 2014) with adaptive bins.
+
+    Each level ``n`` pools ``x`` into ``n x n`` adaptive bins; the levels are
+    flattened and concatenated.
+
+    Parameters
+    ----------
+    x : array_like, shape (N, C, H, W) or (C, H, W)
+    levels : tuple of int
+        Bins per axis at each level, e.g. ``(1, 2, 4)`` (21 bins per channel)
+        or the paper's ``(6, 3, 2, 1)`` (50).
+    mode : {"max", "avg"}
+        Reduction within each bin.
+
+    Returns
+    -------
+    out : ndarray, shape (N, C * sum(n*n)) or (C * sum(n*n),)
+        Ordered level by level (in the order given), then channel, then bin
+        row-major: ``out[n, offset_l + c*n_l*n_l + i*n_l + j]`` is bin
+        ``(i, j)`` of channel ``c`` at level ``l``. The length does not
+        depend on ``H`` or ``W``.
+
+    Examples
+    --------
+    >>> x = np.arange(16.).reshape(1, 4, 4)
+    >>> spatial_pyramid_pool2d(x, (1, 2)).tolist()
+    [15.0, 5.0, 7.0, 13.0, 15.0]
+    >>> spatial_pyramid_pool2d(np.zeros((2, 3, 7, 5)), (6, 3, 2, 1)).shape
+    (2, 150)
+    """
+    return _pyramid(x, levels, mode, "fast")
+
+
+def spatial_pyramid_pool2d_naive(x, levels=(1, 2, 4), *, mode="max"):
+    """Reference for :func:`spatial_pyramid_pool2d`, built on the naive adaptive pooling.
+
+    Examples
+    --------
+    >>> spatial_pyramid_pool2d_naive(np.arange(16.).reshape(1, 4, 4), (1, 2), mode="avg").tolist()
+    [7.5, 2.5, 4.5, 10.5, 12.5]
+    """
+    return _pyramid(x, levels, mode, "naive")
+
+
+def _pyramid_backward(grad_out, x, levels, mode, which):
+    levels = _check_levels(levels)
+    mode = _p.check_mode(mode)
+    x = _p.as_input(x, ndims=(3, 4), layout="(C, H, W) or (N, C, H, W)")
+    lead, C = x.shape[:-3], x.shape[-3]
+    total = C * sum(n * n for n in levels)
+    grad = _p.as_grad(grad_out, lead + (total,), what="the pyramid output")
+    backward = _FUNCS[which][mode][1]
+    grad_x = None
+    start = 0
+    for n in levels:                       # each level is an independent pooling: gradients add
+        part = grad[..., start:start + C * n * n].reshape(lead + (C, n, n))
+        start += C * n * n
+        g = backward(part, x, n)
+        grad_x = g if grad_x is None else grad_x + g
+    return grad_x
+
+
+def spatial_pyramid_pool2d_backward(grad_out, x, levels=(1, 2, 4), *, mode="max"):
+    """Gradient of :func:`spatial_pyramid_pool2d` with respect to ``x``.
+
+    The levels are independent poolings of the same input, so their
+    gradients (each an adaptive pooling backward) add up.
+
+    Parameters
+    ----------
+    grad_out : array_like, shape (N, C * sum(n*n)) or (C * sum(n*n),)
+    x, levels, mode
+        The forward's arguments.
+
+    Returns
+    -------
+    grad_x : ndarray, shape of ``x``
+
+    Examples
+    --------
+    >>> x = np.arange(16.).reshape(1, 4, 4)
+    >>> g = spatial_pyramid_pool2d_backward([1., 2., 3., 4., 5.], x, (1, 2))
+    >>> g[0].tolist()
+    [[0.0, 0.0, 0.0, 0.0], [0.0, 2.0, 0.0, 3.0], [0.0, 0.0, 0.0, 0.0], [0.0, 4.0, 0.0, 6.0]]
+    """
+    return _pyramid_backward(grad_out, x, levels, mode, "fast")
+
+
+def spatial_pyramid_pool2d_backward_naive(grad_out, x, levels=(1, 2, 4), *, mode="max"):
+    """Reference for :func:`spatial_pyramid_pool2d_backward`, built on the naive adaptive pooling.
+
+    Examples
+    --------
+    >>> x = np.arange(16.).reshape(1, 4, 4)
+    >>> g = spatial_pyramid_pool2d_backward_naive([4.], x, (1,), mode="avg")
+    >>> float(g.sum()), float(g[0, 0, 0])
+    (4.0, 0.25)
+    """
+    return _pyramid_backward(grad_out, x, levels, mode, "naive")
+
+
+def published_spp_window(size, n):
+    """The SPP-net paper's pooling window and stride for ``n`` bins on an axis of length ``size``.
+
+    ``window = ceil(size / n)``, ``stride = floor(size / n)`` (He et al. 2014, Sec. 2.3).
+
+    Parameters
+    ----------
+    size : int
+        Length of the feature map's axis, ``a`` in the paper.
+    n : int
+        Bins wanted along that axis.
+
+    Returns
+    -------
+    (int, int)
+        ``(window, stride)``.
+
+    Examples
+    --------
+    >>> published_spp_window(13, 3)
+    (5, 4)
+    """
+    a = _p.check_int(size, "size")
+    n = _p.check_int(n, "n")
+    if n < 1:
+        raise ValueError(f"n={n!r} must be at least 1 (the number of bins)")
+    if a < n:
+        raise ValueError(f"size={size!r} must be at least n={n}: the published stride "
+                         f"floor(size/n) = {a // n} would be 0")
+    return -(-a // n), a // n
+
+
+def published_spp_bins(size, n):
+    """How many bins the SPP-net paper's window/stride formula really gives.
+
+    With window ``ceil(a/n)`` and stride ``floor(a/n)`` the number of windows
+    is ``floor((a - window) / stride) + 1``, which is not always ``n``.
+    That is why :func:`spatial_pyramid_pool2d` uses adaptive bins.
+
+    Parameters
+    ----------
+    size : int
+        Length ``a`` of the feature map's axis (``size >= n``).
+    n : int
+        Bins wanted.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> published_spp_bins(13, 3), published_spp_bins(7, 4), published_spp_bins(5, 3)
+    (3, 6, 4)
+    """
+    window, stride = published_spp_window(size, n)
+    return (size - window) // stride + 1

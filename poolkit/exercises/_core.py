@@ -231,7 +231,7 @@ def _quote(text: Any, limit: int = MAX_QUOTE) -> str:
         text = "<unprintable>"
     text = _FLOAT_RE.sub("<number>", _one_line(text))
     if len(text) > limit:
-        text = text[: limit - 3].rstrip() + "..."
+        text = text[: limit - 4].rstrip() + " […]"
     return text
 
 
@@ -260,7 +260,8 @@ DEFAULT_HINTS = {
     "shape": "check the output-size formula: out = floor((in + 2p - d(k-1) - 1) / s) + 1",
     "dtype": "build the output with a float dtype, e.g. np.zeros(shape) or x.astype(float)",
     "values": "compare your result with a hand computation on this case",
-    "nan": "NaN must propagate: a window containing NaN pools to NaN",
+    "nan": "a NaN appeared where the input has none: look for 0/0 or cells of np.empty never filled",
+    "nan_missing": "NaN must propagate: a window holding NaN pools to NaN (np.max does, np.nanmax does not)",
     "raised": "run your function on this case by itself and read the error",
     "none": "make sure every path through your function ends in return",
     "mutated": "work on a copy (x.copy()) or build a new output array",
@@ -317,11 +318,12 @@ def _compare(got: Any, expected: Any, *, rtol: float, atol: float, what: str = "
                 return
             if math.isnan(g):
                 raise _Mismatch("nan", f"{what} is NaN where a number was expected")
-            raise _Mismatch("nan", f"{what} should be NaN but is a number")
+            raise _Mismatch("nan_missing", f"{what} should be NaN but is a number")
         if not math.isclose(g, e, rel_tol=rtol, abs_tol=atol) and not (g == e):
             side = "too large" if g > e else "too small"
             raise _Mismatch("values", f"{what} is {side}")
     elif isinstance(expected, (tuple, list)):
+        # A list is as good as a tuple (and vice versa): the values are what count.
         kind = "tuple" if isinstance(expected, tuple) else "list"
         if isinstance(got, np.ndarray) or not isinstance(got, (tuple, list)):
             raise _Mismatch("type", f"{what} should be a {kind}, got {_typename(got)}")
@@ -338,11 +340,7 @@ def _compare(got: Any, expected: Any, *, rtol: float, atol: float, what: str = "
         if got.strip() != expected.strip():
             raise _Mismatch("values", f"{what} is not the expected text")
     else:
-        try:
-            same = bool(got == expected)
-        except Exception:
-            same = False
-        if not same:
+        if not bool(got == expected):  # an exception here means "cannot be compared"
             raise _Mismatch("values", f"{what} is not the expected value")
 
 
@@ -376,7 +374,7 @@ def _compare_array(got: Any, expected: np.ndarray, *, rtol: float, atol: float, 
             bad = np.argwhere(e_nan & ~g_nan)
             if bad.size:
                 raise _Mismatch(
-                    "nan", f"{what} should be NaN at index {_fmt_index(bad[0])} but is a number"
+                    "nan_missing", f"{what} should be NaN at index {_fmt_index(bad[0])} but is a number"
                 )
             ok = np.isclose(got, expected, rtol=rtol, atol=atol, equal_nan=True) | (got == expected)
     else:
@@ -574,7 +572,9 @@ def check_function(
         Fallback hint for any failure.
     hints : dict, optional
         Hints by kind of failure: ``"type"``, ``"shape"``, ``"dtype"``,
-        ``"values"``, ``"nan"``, ``"raised"``, ``"none"``, ``"mutated"``,
+        ``"values"``, ``"nan"`` (NaN where a number belongs),
+        ``"nan_missing"`` (a number where NaN belongs), ``"raised"``,
+        ``"none"``, ``"mutated"``,
         ``"should_raise"``, ``"timeout"``, ``"length"``. A case's own hint
         wins over these, these over ``hint``, ``hint`` over the defaults.
     rtol, atol : float, optional
@@ -783,6 +783,10 @@ def check_value(
                     targeted = hint or ("check the type the exercise asks for" if m.kind == "type"
                                         else "redo the computation step by step")
             return _finish(name, FAILED, _fail_line("Not quite", m.detail, targeted))
+        except Exception as exc:
+            return _finish(name, FAILED, _fail_line(
+                "Not checkable", f"{name} is {_typename(answer)}, which cannot be compared "
+                f"({type(exc).__name__})", hint or "give a number, a tuple or an array as asked"))
         return _finish(name, PASSED, "Correct.")
     except BaseException as exc:
         if isinstance(exc, KeyboardInterrupt):
@@ -795,8 +799,13 @@ def check_value(
 _LETTER_SPLIT = re.compile(r"[\s,;/&+]+|\band\b", re.IGNORECASE)
 
 
-def _parse_letters(answer) -> list[str] | None:
-    """Letters chosen by the learner, or None if the answer is not letters."""
+def _parse_letters(answer, valid: Iterable[str] = ()) -> list[str] | None:
+    """Letters chosen by the learner (upper case), or None if the answer is not text.
+
+    ``"b"``, ``"(B)"``, ``"A, C"``, ``"a and c"`` and ``["A", "C"]`` all work; a run
+    such as ``"AC"`` is split into letters when each one is in ``valid``.
+    """
+    valid = set(valid)
     if isinstance(answer, str):
         parts = [p for p in _LETTER_SPLIT.split(answer.strip()) if p]
         letters: list[str] = []
@@ -804,7 +813,7 @@ def _parse_letters(answer) -> list[str] | None:
             p = p.strip("()[]{}.'\"").upper()
             if not p:
                 continue
-            if len(p) > 1 and p.isalpha() and len(set(p)) == len(p) and len(p) <= 6 and not letters:
+            if len(p) > 1 and valid and all(ch in valid for ch in p):
                 letters.extend(p)  # "AC" -> A, C
             else:
                 letters.append(p)
@@ -814,7 +823,7 @@ def _parse_letters(answer) -> list[str] | None:
         for a in answer:
             if not isinstance(a, str):
                 return None
-            sub = _parse_letters(a)
+            sub = _parse_letters(a, valid)
             if sub is None:
                 return None
             letters.extend(sub)
@@ -892,7 +901,7 @@ def _check_choice(answer, correct, *, options, explanations, name, task, hint) -
         task_text = _sentence(task) if task else (
             f"set {name} to the letter of your choice, e.g. {name} = \"{letters[0]}\", and run this cell again.")
         return _finish(name, NOT_ATTEMPTED, "Not attempted yet: " + task_text)
-    chosen = _parse_letters(answer)
+    chosen = _parse_letters(answer, letters)
     fix = f"set {name} to one of the letters {valid}" if not multi else (
         f"set {name} to the letters of every right option, e.g. \"{letters[0]}, {letters[-1]}\"")
     if chosen is None or not chosen:
@@ -900,8 +909,9 @@ def _check_choice(answer, correct, *, options, explanations, name, task, hint) -
             "Not checkable", f"expected a letter such as \"{letters[0]}\", got {_typename(answer)}", fix))
     unknown = [c for c in chosen if c not in letters]
     if unknown:
+        shown = answer.strip() if isinstance(answer, str) else unknown[0]
         return _finish(name, FAILED, _fail_line(
-            "Not checkable", f"\"{_quote(unknown[0], 12)}\" is not one of the options {valid}", fix))
+            "Not checkable", f"\"{_quote(shown, 24)}\" is not one of the options {valid}", fix))
     chosen_set = set(chosen)
     if not multi and len(chosen_set) > 1:
         return _finish(name, FAILED, _fail_line(

@@ -388,7 +388,7 @@ def grade(questions, answers, *, name: str = "quiz"):
     for k, (q, a) in enumerate(zip(questions, answers), 1):
         letters = _letters(len(q["answers"]))
         correct = {l for l, ans in zip(letters, q["answers"]) if ans["correct"]}
-        chosen = None if (a is None or a is Ellipsis) else _parse_letters(a)
+        chosen = None if (a is None or a is Ellipsis) else _parse_letters(a, letters)
         if chosen is not None and set(chosen) == correct:
             right += 1
             continue

@@ -1,8 +1,9 @@
 """Pooling layers as small objects: ``forward`` remembers, ``backward`` uses.
 
 A layer holds its arguments (validated when it is built), and ``forward(x)``
-stores what the backward pass needs: the input, and for max pooling the
-position of each window's maximum (the "max id"). ``backward(grad_out)``
+stores what the backward pass needs: a copy of the input (so that changing
+the caller's array afterwards cannot change the gradient), and for max
+pooling the position of each window's maximum (the "max id"). ``backward(grad_out)``
 returns the gradient with respect to that input. Pooling layers have no
 parameters: ``parameters()`` is an empty list.
 
@@ -87,7 +88,7 @@ class _MaxPoolNd(_Pool):
         """Pool ``x`` and record the position of each maximum in ``self.indices``."""
         f = _m.max_pool2d if self._nd == 2 else _m.max_pool1d
         out, self.indices = f(x, self.kernel_size, return_indices=True, **self._kwargs())
-        self._x = np.asarray(x)
+        self._x = np.array(x, copy=True)
         return out
 
     def backward(self, grad_out):
@@ -152,7 +153,7 @@ class _AvgPoolNd(_Pool):
         """Average-pool ``x`` (and remember it for backward)."""
         f = _avg.avg_pool2d if self._nd == 2 else _avg.avg_pool1d
         out = f(x, self.kernel_size, **self._kwargs())
-        self._x = np.asarray(x)
+        self._x = np.array(x, copy=True)
         return out
 
     def backward(self, grad_out):
@@ -205,7 +206,7 @@ class LPPool2d(_Pool):
         """Lp-pool ``x`` (and remember it for backward)."""
         out = _avg.lp_pool2d(x, self.norm_type, self.kernel_size, stride=self.stride,
                              ceil_mode=self.ceil_mode)
-        self._x = np.asarray(x)
+        self._x = np.array(x, copy=True)
         return out
 
     def backward(self, grad_out):
@@ -241,7 +242,7 @@ class AdaptiveMaxPool2d(_Pool):
     def forward(self, x):
         """Pool ``x`` into ``output_size`` bins and record each maximum's position."""
         out, self.indices = _a.adaptive_max_pool2d(x, self.output_size, return_indices=True)
-        self._x = np.asarray(x)
+        self._x = np.array(x, copy=True)
         return out
 
     def backward(self, grad_out):
@@ -269,7 +270,7 @@ class AdaptiveAvgPool2d(_Pool):
     def forward(self, x):
         """Average ``x`` over ``output_size`` bins (and remember it for backward)."""
         out = _a.adaptive_avg_pool2d(x, self.output_size)
-        self._x = np.asarray(x)
+        self._x = np.array(x, copy=True)
         return out
 
     def backward(self, grad_out):
@@ -289,7 +290,7 @@ class GlobalMaxPool2d(_Pool):
     def forward(self, x):
         """Largest value of each channel (the input is remembered for backward)."""
         out = _g.global_max_pool2d(x)
-        self._x = np.asarray(x)
+        self._x = np.array(x, copy=True)
         return out
 
     def backward(self, grad_out):
@@ -310,7 +311,7 @@ class GlobalAvgPool2d(_Pool):
     def forward(self, x):
         """Mean of each channel (the input is remembered for backward)."""
         out = _g.global_avg_pool2d(x)
-        self._x = np.asarray(x)
+        self._x = np.array(x, copy=True)
         return out
 
     def backward(self, grad_out):
@@ -340,7 +341,7 @@ class SpatialPyramidPool2d(_Pool):
     def forward(self, x):
         """Pool ``x`` over every pyramid level and concatenate (the input is remembered)."""
         out = _s.spatial_pyramid_pool2d(x, self.levels, mode=self.mode)
-        self._x = np.asarray(x)
+        self._x = np.array(x, copy=True)
         return out
 
     def backward(self, grad_out):

@@ -56,10 +56,18 @@ def window_taps(size, kernel_size, *, stride=None, padding=0, dilation=1, ceil_m
     return [([j * s + i * d for i in range(k)], j < kept) for j in range(raw)]
 
 
-def _white(fig):
+def _white(fig, created):
+    """White background (readable in dark mode); close a figure we created.
+
+    A closed figure still displays when it is a cell's result, exactly once.
+    """
+    import matplotlib.pyplot as plt
+
     fig.patch.set_facecolor("white")
     for ax in fig.axes:
         ax.set_facecolor("white")
+    if created:
+        plt.close(fig)
     return fig
 
 
@@ -84,6 +92,8 @@ def show_windows_1d(size, kernel_size, *, stride=None, padding=0, dilation=1, ce
     Returns
     -------
     matplotlib.figure.Figure
+        Closed in pyplot if it was created here, so a notebook shows it once,
+        as the cell's result.
 
     Examples
     --------
@@ -103,7 +113,8 @@ def show_windows_1d(size, kernel_size, *, stride=None, padding=0, dilation=1, ce
     padded = n + 2 * p
     last = max(max(t) for t, _ in wins)
     width = max(padded, last + 1)
-    if ax is None:
+    created = ax is None
+    if created:
         fig, ax = plt.subplots(figsize=(0.55 * width + 1.8, 0.55 * (len(wins) + 1) + 0.9))
     else:
         fig = ax.figure
@@ -134,7 +145,7 @@ def show_windows_1d(size, kernel_size, *, stride=None, padding=0, dilation=1, ce
         title = (f"in={n}, k={k}, s={s}, p={p}" + (f", d={d}" if d > 1 else "")
                  + f", {mode} mode: out={n_kept}")
     ax.set_title(title, fontsize=10)
-    return _white(fig)
+    return _white(fig, created)
 
 
 def show_timings(sizes, timings, floor, *, xlabel="input height = width", ax=None):
@@ -155,6 +166,8 @@ def show_timings(sizes, timings, floor, *, xlabel="input height = width", ax=Non
     Returns
     -------
     matplotlib.figure.Figure
+        Closed in pyplot if it was created here, so a notebook shows it once,
+        as the cell's result.
 
     Examples
     --------
@@ -166,7 +179,8 @@ def show_timings(sizes, timings, floor, *, xlabel="input height = width", ax=Non
     """
     import matplotlib.pyplot as plt
 
-    if ax is None:
+    created = ax is None
+    if created:
         fig, ax = plt.subplots(figsize=(6.4, 4.0))
     else:
         fig = ax.figure
@@ -183,7 +197,7 @@ def show_timings(sizes, timings, floor, *, xlabel="input height = width", ax=Non
     ax.grid(True, which="major", color="#e0e0e0")
     ax.legend(fontsize=8, loc="upper left")
     ax.set_ylim(bottom=min(floor) / 3)
-    return _white(fig)
+    return _white(fig, created)
 
 
 def show_shift_change(shifts, curves, *, ylabel="change of the pooled map", title=None, ax=None):
@@ -201,6 +215,8 @@ def show_shift_change(shifts, curves, *, ylabel="change of the pooled map", titl
     Returns
     -------
     matplotlib.figure.Figure
+        Closed in pyplot if it was created here, so a notebook shows it once,
+        as the cell's result.
 
     Examples
     --------
@@ -212,7 +228,8 @@ def show_shift_change(shifts, curves, *, ylabel="change of the pooled map", titl
     """
     import matplotlib.pyplot as plt
 
-    if ax is None:
+    created = ax is None
+    if created:
         fig, ax = plt.subplots(figsize=(6.0, 3.6))
     else:
         fig = ax.figure
@@ -222,10 +239,11 @@ def show_shift_change(shifts, curves, *, ylabel="change of the pooled map", titl
     ax.set_xlabel("shift of the input (pixels)")
     ax.set_ylabel(ylabel)
     ax.set_xticks(list(shifts))
-    ax.set_ylim(bottom=0)
+    top = max(max(ys) for ys in curves.values())
+    ax.set_ylim(0, 1.45 * top if top > 0 else 1)   # room for the legend above the peaks
     ax.grid(True, color="#e0e0e0")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper center", ncol=2)
     if title:
         ax.set_title(title, fontsize=10)
-    return _white(fig)
+    return _white(fig, created)
 

@@ -1,0 +1,277 @@
+"""Checkers and quiz for chapter 7, "Weigh the drawbacks and the alternatives".
+
+Each checker prints one line and never raises (see :mod:`poolkit.exercises._core`).
+
+Examples
+--------
+>>> r = check_fc_head_params(7 * 7 * 512 * 4096 + 4096)
+Correct.
+>>> r = check_fc_head_params(7 * 7 * 512 * 4096)
+Not quite: fc_params is too small. Hint: you left out the 4096 biases, one per output unit.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import _core
+from ._core import Case, check_choice, check_function, check_value
+from .quiz import mc
+
+__all__ = ["max_blur_pool1d_reference", "check_max_blur_pool1d", "check_fc_head_params",
+           "check_shift_reason", "QUIZ"]
+
+
+# ---------------------------------------------------------------------------
+# Numeric exercise: parameters of a fully connected head
+# ---------------------------------------------------------------------------
+
+_C, _S, _UNITS = 512, 7, 4096
+FC_PARAMS = _C * _S * _S * _UNITS + _UNITS          # weights + biases: 102,764,544
+
+_FC_HINTS = {
+    _C * _S * _S * _UNITS: "you left out the 4096 biases, one per output unit",
+    _C * _UNITS + _UNITS: "the layer sees the whole 7 x 7 x 512 map flattened, so each unit has "
+                          "7 * 7 * 512 inputs, not 512",
+    _C * _UNITS: "each unit has 7 * 7 * 512 inputs (the flattened map) plus one bias",
+    _C * _S * _S * _UNITS + _C * _S * _S: "there is one bias per output unit (4096), not per input",
+    _C * _S * _S: "that is the number of inputs of one unit; multiply by the 4096 units and add their biases",
+    _C + _UNITS: "count the weights: every one of the 4096 units is connected to every input",
+}
+
+
+def check_fc_head_params(fc_params):
+    """Check the parameter count of a 7 x 7 x 512 -> 4096 fully connected layer.
+
+    Parameters
+    ----------
+    fc_params : int
+        The learner's count; ``...`` or ``None`` means not attempted.
+
+    Returns
+    -------
+    CheckResult
+
+    Examples
+    --------
+    >>> r = check_fc_head_params(512 * 4096 + 4096)
+    Not quite: fc_params is too small. Hint: the layer sees the whole 7 x 7 x 512 map flattened, so each unit has 7 * 7 * 512 inputs, not 512.
+    """
+    return check_value(fc_params, FC_PARAMS, name="fc_params", hints=_FC_HINTS,
+                       task="set fc_params to the number of weights and biases and run this cell again",
+                       hint="weights = inputs per unit x units; then add one bias per unit")
+
+
+# ---------------------------------------------------------------------------
+# Code exercise: a 1-D anti-aliased max pooling
+# ---------------------------------------------------------------------------
+
+def max_blur_pool1d_reference(x):
+    """Anti-aliased max pooling of a circular 1-D signal of even length.
+
+    Max over each pair ``(x[i], x[i+1])`` at stride 1 (wrapping around), then
+    the blur ``[1, 2, 1] / 4`` (wrapping around), then keep samples 0, 2, 4, ...
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        Shape ``(n,)`` with ``n`` even.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(n // 2,)``.
+
+    Examples
+    --------
+    >>> max_blur_pool1d_reference(np.array([0.0, 0, 1, 1, 0, 0, 1, 1])).tolist()
+    [0.5, 1.0, 0.5, 1.0]
+    >>> max_blur_pool1d_reference(np.array([1.0, 0, 0, 1, 1, 0, 0, 1])).tolist()
+    [0.75, 0.75, 0.75, 0.75]
+    """
+    x = np.asarray(x, dtype=float)
+    m = np.maximum(x, np.roll(x, -1))
+    b = (np.roll(m, 1) + 2 * m + np.roll(m, -1)) / 4
+    return b[::2]
+
+
+def _plain_max(x):
+    x = np.asarray(x, dtype=float)
+    return np.maximum(x[0::2], x[1::2])
+
+
+def _blur_after(x):
+    y = _plain_max(x)
+    return (np.roll(y, 1) + 2 * y + np.roll(y, -1)) / 4
+
+
+def _unnormalised(x):
+    return 4 * max_blur_pool1d_reference(x)
+
+
+def _odd_phase(x):
+    x = np.asarray(x, dtype=float)
+    m = np.maximum(x, np.roll(x, -1))
+    return ((np.roll(m, 1) + 2 * m + np.roll(m, -1)) / 4)[1::2]
+
+
+def _zero_padded(x):
+    x = np.asarray(x, dtype=float)
+    m = np.maximum(x, np.append(x[1:], -np.inf))
+    m[-1] = x[-1]
+    return (np.convolve(m, [1, 2, 1], mode="same") / 4)[::2]
+
+
+def _no_max(x):
+    x = np.asarray(x, dtype=float)
+    return ((np.roll(x, 1) + 2 * x + np.roll(x, -1)) / 4)[::2]
+
+
+_BLUR_MISTAKES = (
+    (_plain_max, "this is plain max pooling with stride 2: blur the stride-1 maxima before you subsample"),
+    (_blur_after, "you blurred after subsampling; blur the full-rate maxima first, then keep every other sample"),
+    (_unnormalised, "divide the blur by 4 so that its taps [1, 2, 1] sum to 1"),
+    (_odd_phase, "keep samples 0, 2, 4, ... (start at index 0)"),
+    (_zero_padded, "wrap around at the ends (np.roll), as the signal is circular"),
+    (_no_max, "take the max of each pair (x[i], x[i+1]) before blurring"),
+)
+
+
+def _cases():
+    rng = np.random.default_rng(7)
+    signals = [
+        ("(0, 0, 1, 1, 0, 0, 1, 1)", np.array([0.0, 0, 1, 1, 0, 0, 1, 1])),
+        ("a one-pixel shift of it", np.array([1.0, 0, 0, 1, 1, 0, 0, 1])),
+        ("(3, 1, 4, 1, 5, 9)", np.array([3.0, 1, 4, 1, 5, 9])),
+        ("negative values", -np.arange(1.0, 9.0)),
+        ("random, length 16", rng.standard_normal(16)),
+        ("random, length 2", rng.standard_normal(2)),
+    ]
+    return signals
+
+
+def _diagnose(fn, signals):
+    call = getattr(_core, "_quiet_call", None)
+    for label, x in signals:
+        try:
+            got = fn(x.copy()) if call is None else call(fn, (x.copy(),), {}, 2)
+        except BaseException as exc:
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            return None
+        try:
+            got = np.asarray(got, dtype=float)
+        except Exception:
+            return None
+        want = max_blur_pool1d_reference(x)
+        if got.shape == want.shape and np.allclose(got, want):
+            continue
+        for variant, hint in _BLUR_MISTAKES:
+            try:
+                v = variant(x)
+            except Exception:
+                continue
+            if v.shape == got.shape and np.allclose(v, got):
+                return label, hint
+        return None
+    return None
+
+
+def check_max_blur_pool1d(fn):
+    """Check a learner's ``max_blur_pool1d(x)`` for circular 1-D signals of even length.
+
+    The expected outputs come from :func:`max_blur_pool1d_reference`. A wrong
+    output that matches a usual mistake (no blur, blur after subsampling, an
+    unnormalised filter, the odd phase, zero padding, no max) is named.
+
+    Examples
+    --------
+    >>> def max_blur_pool1d(x):
+    ...     return np.maximum(x[0::2], x[1::2])
+    >>> r = check_max_blur_pool1d(max_blur_pool1d)
+    Case (0, 0, 1, 1, 0, 0, 1, 1): the result has wrong values at 2 of 4 positions (first at index 0). Hint: this is plain max pooling with stride 2: blur the stride-1 maxima before you subsample.
+    """
+    name = "max_blur_pool1d"
+    try:
+        signals = _cases()
+        diagnosis = _diagnose(fn, signals) if callable(fn) else None
+    except Exception:
+        signals, diagnosis = _cases(), None
+    cases = [Case(args=(x,), expected=max_blur_pool1d_reference(x), label=label,
+                  hint=diagnosis[1] if diagnosis is not None and diagnosis[0] == label else None)
+             for label, x in signals]
+    return check_function(
+        fn, cases, name=name,
+        task="complete `max_blur_pool1d`: max of each pair at stride 1, blur with [1, 2, 1] / 4, "
+             "keep every other sample",
+        hints={"values": "compute the three steps separately and print each one on the first case",
+               "shape": "the output has half as many samples as the input"},
+        timeout=2,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Conceptual exercise: which shifts are harmless
+# ---------------------------------------------------------------------------
+
+SHIFT_OPTIONS = {
+    "A": "A 2-pixel shift moves every window onto the same cells one output step further, so the "
+         "output just shifts by one cell; a 1-pixel shift regroups the cells into different windows.",
+    "B": "A 1-pixel shift is smaller than the window, so it can never change a maximum.",
+    "C": "Max pooling is shift invariant; only average pooling changes under a 1-pixel shift.",
+    "D": "A 2-pixel shift changes the output less only because images are smooth.",
+}
+SHIFT_WHY = {
+    "A": "Stride-2 pooling commutes with shifts by multiples of 2 (apart from the borders), "
+         "but not with odd shifts: that is aliasing",
+    "B": "A 1-pixel shift regroups the pixels, e.g. (0, 0, 1, 1, 0, 0, 1, 1) pools to (0, 1, 0, 1) "
+         "but its shift pools to (1, 1, 1, 1)",
+    "C": "Max pooling with stride 2 changes under odd shifts too; the chapter measures it on the photo",
+    "D": "For a shift by 2 the output is exactly the shifted output, on any input, smooth or not",
+}
+
+
+def check_shift_reason(answer):
+    """Check the multiple-choice answer on why a 2-pixel shift is harmless and a 1-pixel shift is not.
+
+    Examples
+    --------
+    >>> r = check_shift_reason("A")
+    Correct: A. Stride-2 pooling commutes with shifts by multiples of 2 (apart from the borders), but not with odd shifts: that is aliasing.
+    """
+    return check_choice(answer, "A", options=SHIFT_OPTIONS, explanations=SHIFT_WHY, name="shift_reason")
+
+
+# ---------------------------------------------------------------------------
+# Quiz
+# ---------------------------------------------------------------------------
+
+QUIZ = [
+    mc("After 2 x 2 max pooling with stride 2 and max unpooling with the recorded indices, "
+       "what fraction of a photo's pixels can still hold their original value (no ties)?",
+       [("One quarter", True, "One value per 2 x 2 window survives; the other three become 0."),
+        ("Three quarters", False, "That is the fraction set to zero."),
+        ("All of them", False, "Unpooling is only a partial inverse: the non-maxima are gone."),
+        ("None of them", False, "The maxima go back exactly where they came from.")]),
+    mc("Which network reuses the max-pooling indices of its encoder to upsample in its decoder?",
+       [("SegNet", True, "SegNet's decoder unpools with the stored indices, then convolves."),
+        ("U-Net", False, "U-Net concatenates encoder feature maps into its decoder instead."),
+        ("Network in Network", False, "NiN is a classifier; it introduced global average pooling heads."),
+        ("VGG", False, "VGG is a classifier with no decoder.")]),
+    mc("What does BlurPool (Zhang, 2019) change in MaxPool(k=2, s=2)?",
+       [("Max at stride 1, then a low-pass blur, then subsampling by 2", True,
+         "Blurring before subsampling removes the detail that would alias."),
+        ("It replaces the max by an average", False, "The max is kept; only the subsampling is made "
+                                                     "anti-aliased."),
+        ("It subsamples first and blurs afterwards", False, "Blurring after subsampling is too late: "
+                                                            "the aliasing has already happened."),
+        ("It adds learned weights to the window", False, "The blur filter is fixed (e.g. [1, 2, 1] / 4 "
+                                                         "in each direction); nothing is learned.")]),
+    mc("Why can a network with a global average pooling head accept inputs of different sizes?",
+       [("The head averages each channel to one number whatever the map's height and width", True,
+         "The output is (N, C) for any H and W, so the classifier after it always sees C inputs."),
+        ("Because global pooling resizes the image", False, "Nothing is resized; each channel is averaged."),
+        ("Because it has learned one weight per pixel", False, "Global average pooling has no weights at all."),
+        ("It cannot; the input size is fixed by the head", False, "That is true of a flattening "
+                                                                  "fully connected head, not of global pooling.")]),
+]

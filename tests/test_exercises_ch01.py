@@ -407,3 +407,25 @@ def test_statements_match_the_claims():
     pool = lambda v: v.reshape(-1, 3).max(axis=1).tolist()  # noqa: E731  window 3, stride 3
     assert pool(b) != pool(np.roll(b, 1))                    # C is false
     assert max([-3.0, -1.0, -4.0, -2.0]) < 0                 # E is true
+
+
+# ---------------------------------------------------------------------------
+# The quiz
+# ---------------------------------------------------------------------------
+
+
+def test_quiz_is_well_formed_and_its_keys_are_right():
+    from poolkit.exercises import quiz
+
+    qs = quiz.validate(ch01.QUIZ)
+    assert 3 <= len(qs) <= 5
+    right = [[a["answer"] for a in q["answers"] if a["correct"]] for q in qs]
+    # Recomputed here: the output shape, a max of negatives, the shift, the parameter count.
+    n, c, h, w = 8, 64, 32, 32
+    assert right[0] == [str((n, c, (h - 2) // 2 + 1, (w - 2) // 2 + 1))]
+    assert right[1] == ["\u2212" + str(-max(-3, -1, -4, -2))]
+    b = np.array([0, 0, 5, 0, 0, 0])
+    pool = lambda v: v.reshape(-1, 3).max(axis=1).tolist()  # noqa: E731
+    assert pool(np.roll(b, -1)) == pool(b) != pool(np.roll(b, 1))
+    assert right[2] == ["Shifting left by one step"]
+    assert right[3] == ["0"]

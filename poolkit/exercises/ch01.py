@@ -13,6 +13,9 @@ exercise                    what the learner writes          checker
 ``ex-ch01-avg-pool``        ``avg_pool2d_simple(x, k)``      :func:`check_avg_pool2d_simple`
 ==========================  ===============================  =====================
 
+:data:`QUIZ` holds the chapter's quiz (shown with :func:`poolkit.exercises.quiz.show`), kept
+here so that the notebook cell that shows it does not give the answers away.
+
 The expected answers come from hand computation (the running example and the
 by-hand map) or from :func:`_reference_pool`, a reshape-based pooling written
 here independently of poolkit's window view.
@@ -25,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from .quiz import mc
 from ._core import (
     FAILED,
     NOT_ATTEMPTED,
@@ -38,6 +42,7 @@ from ._core import (
 )
 
 __all__ = [
+    "QUIZ",
     "STATEMENTS",
     "BY_HAND_MAP",
     "check_statements",
@@ -426,3 +431,40 @@ def check_avg_pool2d_simple(fn: Any):
                      "so that means keep their fractions",
         },
     )
+
+
+# ----------------------------------------------------------------------------
+# The chapter's quiz
+# ----------------------------------------------------------------------------
+
+#: Four questions for ``pk.exercises.quiz.show(ch01.QUIZ)``; every answer says why.
+QUIZ = [
+    mc("A batch of feature maps of shape (N, C, H, W) = (8, 64, 32, 32) goes through 2×2 max "
+       "pooling with stride 2. What is the output shape?", [
+           ("(8, 64, 16, 16)", True, "Only H and W shrink, each to (32 − 2) // 2 + 1 = 16."),
+           ("(8, 32, 16, 16)", False, "Pooling never changes the number of channels C."),
+           ("(4, 64, 16, 16)", False, "N counts the examples in the batch; pooling leaves it alone."),
+           ("(8, 64, 31, 31)", False, "That would be stride 1; with stride 2 the windows do not overlap."),
+       ]),
+    mc("What does max pooling return for the window (−3, −1, −4, −2)?", [
+        ("−1", True, "The largest of four negative numbers is the one closest to zero."),
+        ("0", False, "0 is not in the window; a running maximum started at 0 would wrongly return it."),
+        ("−4", False, "That is the minimum."),
+        ("−2.5", False, "That is the mean, which average pooling would return."),
+    ]),
+    mc("Max pooling with window 3 and stride 3 maps (0, 0, 5, 0, 0, 0) to (5, 0). Which shift of "
+       "the input (filling the gap with 0) leaves this output unchanged?", [
+           ("Shifting left by one step", True,
+            "(0, 5, 0, 0, 0, 0): the 5 stays in the first window."),
+           ("Shifting right by one step", False,
+            "(0, 0, 0, 5, 0, 0): the 5 crosses into the second window, and the output becomes (0, 5)."),
+           ("Any shift: max pooling is shift invariant", False,
+            "Only shifts that keep each maximum inside its window leave the output unchanged."),
+       ]),
+    mc("How many learnable parameters does a 3×3 max pooling layer on 64 channels have?", [
+        ("0", True, "The maximum is a fixed function: there is nothing to learn."),
+        ("9", False, "A 3×3 window has 9 cells, but no weights are attached to them."),
+        ("576", False, "That is 64 × 9, the weights of a depthwise 3×3 convolution, not of pooling."),
+        ("64", False, "Pooling has no per-channel weight or bias either."),
+    ]),
+]

@@ -8,7 +8,7 @@ Their ImageNet pyramid {6, 3, 2, 1} has 50 bins per channel.
 The paper implements level ``n`` on an ``a x a`` map as a pooling window of
 ``ceil(a/n)`` with stride ``floor(a/n)``. That formula does not always give
 ``n`` bins: ``a=7, n=4`` gives window 2, stride 1 and therefore 6 bins;
-``a=5, n=3`` gives 4 (see :func:`published_spp_bins`). poolkit builds every
+``a=5, n=3`` gives 4 (see :func:`poolkit.published_spp_bins`). poolkit builds every
 level from adaptive bins instead (:mod:`poolkit.adaptive`), which give
 exactly ``n x n`` bins covering the whole map for every size ``a >= 1``.
 """
@@ -87,6 +87,13 @@ def spatial_pyramid_pool2d(x, levels=(1, 2, 4), *, mode="max"):
         row-major: ``out[n, offset_l + c*n_l*n_l + i*n_l + j]`` is bin
         ``(i, j)`` of channel ``c`` at level ``l``. The length does not
         depend on ``H`` or ``W``.
+
+    Notes
+    -----
+    The paper's recipe (window ``ceil(a/n)``, stride ``floor(a/n)``) does not
+    always give ``n`` bins (``a=7, n=4`` gives 6, see
+    :func:`published_spp_bins`), so the fixed length would break; adaptive
+    bins always give exactly ``n x n``.
 
     Examples
     --------

@@ -452,3 +452,24 @@ def test_ci_turns_only_missing_tool_skips_into_failures():
     assert must_not_skip("no built site at _build/html", in_ci=True)
     assert not must_not_skip("torch is not installed", in_ci=False)
     assert not must_not_skip("no page in the table of contents has a quiz yet", in_ci=True)
+
+
+def test_api_page_documents_every_public_name_and_module():
+    """book/api.md must list every name in poolkit.__all__ and every poolkit module, so
+    that nothing new goes undocumented (and its docstring is checked by the strict build)."""
+    import pkgutil
+
+    import poolkit
+
+    api = (REPO / "book" / "api.md").read_text(encoding="utf8")
+    listed = set(re.findall(r"^\.\. auto(?:function|class|data):: (\w+)\s*$", api, re.M))
+    missing = sorted(set(poolkit.__all__) - listed)
+    assert not missing, f"add to book/api.md (under `.. currentmodule:: poolkit`): {missing}"
+    modules = set(re.findall(r"^\.\. (?:automodule|py:module):: ([\w.]+)", api, re.M))
+    found = {
+        m.name
+        for m in pkgutil.walk_packages(poolkit.__path__, prefix="poolkit.")
+        if not m.name.rsplit(".", 1)[1].startswith("_")
+    }
+    undocumented = sorted(found - modules)
+    assert not undocumented, f"add an automodule section to book/api.md for {undocumented}"

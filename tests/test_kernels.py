@@ -1,0 +1,496 @@
+"""Tests of the fast kernels in ``poolkit.kernels``, called directly on planes.
+
+Expected values come from two independent sources:
+
+* a plain-loop reference written here (not the library's naive functions), which
+  spells out PyTorch's CPU rules cell by cell: windows visited in row-major order,
+  the running maximum replaced when ``v > max or isnan(v)``, the start index of a
+  window stepped by the dilation until it is non-negative, gradients accumulated
+  in row-major order of the outputs;
+* PyTorch itself when it is installed (skipped otherwise, but a failure when the
+  environment variable ``CI`` is ``"true"``).
+
+The kernels process planes in chunks and have special branches (padded buffer,
+NaN redo, ``-inf`` fix-up, disjoint tiles written as uint64 pairs or per tile
+offset, sequential scatter-add, repeated tiles for the average backward). The
+chunk size is shrunk so that small inputs cross several chunks, and every case
+below names the branch it is there for.
+"""
+
+import math
+import os
+
+import numpy as np
+import pytest
+
+from poolkit import kernels as K
+
+try:
+    import torch
+    import torch.nn.functional as F
+except ImportError:  # pragma: no cover - depends on the environment
+    torch = None
+else:
+    torch.set_num_threads(1)             # tiny tensors: threads only add waiting
+
+pytestmark = pytest.mark.filterwarnings("error")   # no warning may escape a kernel
+
+
+@pytest.fixture
+def tiny_chunks(monkeypatch):
+    """Chunks of about two small planes, so that every loop runs several times."""
+    monkeypatch.setattr(K, "_CHUNK_BYTES", 700)
+
+
+def need_torch():
+    if torch is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("PyTorch is not installed, but CI=true requires the cross-check")
+        pytest.skip("PyTorch is not installed")
+
+
+# ---------------------------------------------------------------------------
+# the plain-loop reference
+# ---------------------------------------------------------------------------
+
+def out_len(n, k, s, p, d, ceil):
+    """PyTorch's output length, written out independently of poolkit.shapes."""
+    span = n + 2 * p - d * (k - 1) - 1
+    if span < 0:
+        return 0
+    o = (-(-span // s) if ceil else span // s) + 1
+    if ceil and (o - 1) * s >= n + p:
+        o -= 1
+    return o
+
+
+def lowest(dtype):
+    return -math.inf if dtype.kind == "f" else int(np.iinfo(dtype).min)
+
+
+def ref_max(x, k, s, p, d, out_hw):
+    P, H, W = x.shape
+    out = np.empty((P,) + out_hw, x.dtype)
+    idx = np.empty((P,) + out_hw, np.int64)
+    for n in range(P):
+        for oh in range(out_hw[0]):
+            for ow in range(out_hw[1]):
+                top, left = oh * s[0] - p[0], ow * s[1] - p[1]
+                r0, c0 = top, left
+                while r0 < 0:
+                    r0 += d[0]
+                while c0 < 0:
+                    c0 += d[1]
+                best, where = lowest(x.dtype), r0 * W + c0
+                for i in range(k[0]):
+                    r = top + i * d[0]
+                    for j in range(k[1]):
+                        c = left + j * d[1]
+                        if 0 <= r < H and 0 <= c < W:
+                            v = x[n, r, c].item()
+                            if v > best or v != v:
+                                best, where = v, r * W + c
+                out[n, oh, ow], idx[n, oh, ow] = best, where
+    return out, idx
+
+
+def ref_max_backward(g, idx, hw):
+    P = g.shape[0]
+    gx = np.zeros((P, hw[0] * hw[1]), g.dtype)
+    for n in range(P):
+        for o, i in zip(g[n].ravel(), idx[n].ravel()):
+            if 0 <= i < gx.shape[1]:
+                gx[n, i] += o            # dtype arithmetic, in output order
+    return gx.reshape((P,) + tuple(hw))
+
+
+def ref_divisor(oh, ow, hw, k, s, p, cip, dov):
+    if dov is not None:
+        return dov
+    sizes = []
+    for o, n, kk, ss, pp in zip((oh, ow), hw, k, s, p):
+        start = o * ss - pp
+        end = min(start + kk, n + pp)
+        pool = end - start
+        valid = min(end, n) - max(start, 0)
+        sizes.append(pool if cip else valid)
+    return sizes[0] * sizes[1]
+
+
+def ref_avg(x, k, s, p, out_hw, cip, dov):
+    P, H, W = x.shape
+    t = x.dtype.type
+    out = np.empty((P,) + out_hw, x.dtype)
+    for n in range(P):
+        for oh in range(out_hw[0]):
+            for ow in range(out_hw[1]):
+                acc = t(0)
+                for i in range(k[0]):
+                    for j in range(k[1]):
+                        r, c = oh * s[0] - p[0] + i, ow * s[1] - p[1] + j
+                        if 0 <= r < H and 0 <= c < W:
+                            acc = acc + x[n, r, c]
+                out[n, oh, ow] = acc / t(ref_divisor(oh, ow, (H, W), k, s, p, cip, dov))
+    return out
+
+
+def ref_avg_backward(g, hw, k, s, p, cip, dov):
+    P, OH, OW = g.shape
+    H, W = hw
+    t = g.dtype.type
+    gx = np.zeros((P, H, W), g.dtype)
+    for n in range(P):
+        for oh in range(OH):
+            for ow in range(OW):
+                share = g[n, oh, ow] / t(ref_divisor(oh, ow, hw, k, s, p, cip, dov))
+                for i in range(k[0]):
+                    for j in range(k[1]):
+                        r, c = oh * s[0] - p[0] + i, ow * s[1] - p[1] + j
+                        if 0 <= r < H and 0 <= c < W:
+                            gx[n, r, c] += share
+    return gx
+
+
+def ref_global_argmax(plane):
+    best, where = -math.inf, 0
+    for i, v in enumerate(plane.ravel().tolist()):
+        if v > best or v != v:
+            best, where = v, i
+    return where
+
+
+def same(a, b):
+    """Equal shapes, dtypes and values (NaN equal to NaN)."""
+    assert a.shape == b.shape and a.dtype == b.dtype, (a.shape, a.dtype, b.shape, b.dtype)
+    assert np.array_equal(a, b, equal_nan=a.dtype.kind == "f"), np.argwhere(
+        ~((a == b) | ((a != a) & (b != b))))[:5]
+
+
+# ---------------------------------------------------------------------------
+# inputs
+# ---------------------------------------------------------------------------
+
+def tie_heavy(rng, shape, dtype=np.float32, nan=0.0, neginf=0.0):
+    """Small integer values (many ties), optionally some NaN and -inf."""
+    x = rng.integers(-3, 4, shape).astype(dtype)
+    if nan:
+        x[rng.random(shape) < nan] = np.nan
+    if neginf:
+        x[rng.random(shape) < neginf] = -np.inf
+    return x
+
+
+def random_geometry(rng, dilation=True):
+    """A valid PyTorch geometry: padding <= kernel // 2, at least one output."""
+    while True:
+        H, W = (int(v) for v in rng.integers(1, 14, 2))
+        k = tuple(int(v) for v in rng.integers(1, 5, 2))
+        s = tuple(int(v) for v in rng.integers(1, 5, 2))
+        p = tuple(int(rng.integers(0, kk // 2 + 1)) for kk in k)
+        d = tuple(int(v) for v in rng.integers(1, 4, 2)) if dilation else (1, 1)
+        ceil = bool(rng.integers(2))
+        out_hw = (out_len(H, k[0], s[0], p[0], d[0], ceil), out_len(W, k[1], s[1], p[1], d[1], ceil))
+        if min(out_hw) >= 1:
+            return (H, W), k, s, p, d, ceil, out_hw
+
+
+# hand-picked geometries: (H, W), kernel, stride, padding, dilation, ceil, branch exercised
+FIXED = [
+    ((8, 8), (2, 2), (2, 2), (0, 0), (1, 1), False, "k == s, uint64 pair tiles"),
+    ((9, 7), (2, 2), (2, 2), (0, 0), (1, 1), False, "k == s, odd size: leftover row and column"),
+    ((7, 7), (2, 2), (2, 2), (1, 1), (1, 1), True, "ceil mode overhang and padding"),
+    ((6, 9), (3, 3), (3, 3), (0, 0), (1, 1), False, "k == s == 3: tiles written per offset"),
+    ((9, 9), (3, 3), (2, 2), (1, 1), (1, 1), False, "k > s: overlap (the 'stem' layer)"),
+    ((8, 8), (3, 3), (1, 1), (1, 1), (1, 1), False, "stride 1, heavy overlap"),
+    ((10, 10), (2, 2), (3, 3), (0, 0), (1, 1), False, "k < s: gaps between windows"),
+    ((1, 13), (1, 3), (1, 2), (0, 1), (1, 1), False, "1-D pooling as a plane of height 1"),
+    ((1, 2), (1, 2), (1, 1), (0, 1), (1, 3), False, "a window of padding only"),
+    ((5, 11), (2, 3), (1, 2), (1, 1), (3, 2), True, "dilation with padding and ceil mode"),
+    ((12, 12), (4, 4), (4, 4), (2, 2), (1, 1), False, "k == s with padding"),
+]
+
+
+def fixed_cases():
+    for hw, k, s, p, d, ceil, why in FIXED:
+        out_hw = tuple(out_len(hw[a], k[a], s[a], p[a], d[a], ceil) for a in range(2))
+        yield pytest.param(hw, k, s, p, d, ceil, out_hw, id=why)
+
+
+# ---------------------------------------------------------------------------
+# max pooling
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("hw, k, s, p, d, ceil, out_hw", list(fixed_cases()))
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32, np.uint8])
+def test_max_pool_matches_reference(tiny_chunks, rng, hw, k, s, p, d, ceil, out_hw, dtype):
+    x = tie_heavy(rng, (5,) + hw, dtype) if dtype != np.uint8 else \
+        rng.integers(0, 3, (5,) + hw).astype(np.uint8)
+    if dtype == np.int32:
+        x[0] = np.iinfo(np.int32).min   # a plane of the lowest integer: ties with the padding
+    keep = x.copy()
+    for want_idx in (True, False):
+        out, idx = K.max_pool2d(x, k, s, p, d, out_hw, want_idx)
+        r_out, r_idx = ref_max(x, k, s, p, d, out_hw)
+        same(out, r_out)
+        if want_idx:
+            same(idx, r_idx)
+        else:
+            assert idx is None
+    same(x, keep)                        # the input is not modified
+
+
+@pytest.mark.parametrize("hw, k, s, p, d, ceil, out_hw", list(fixed_cases()))
+def test_max_pool_nan_and_neginf(tiny_chunks, rng, hw, k, s, p, d, ceil, out_hw):
+    """NaN chunks are redone with the NaN rule; -inf windows get PyTorch's start index."""
+    x = tie_heavy(rng, (6,) + hw, nan=0.08, neginf=0.25)
+    x[1] = -np.inf                       # a whole plane of -inf
+    x[2] = 1.0                           # a clean plane between dirty ones
+    out, idx = K.max_pool2d(x, k, s, p, d, out_hw, True)
+    r_out, r_idx = ref_max(x, k, s, p, d, out_hw)
+    same(out, r_out)
+    same(idx, r_idx)
+    same(K.max_pool2d(x, k, s, p, d, out_hw, False)[0], r_out)
+
+
+def test_max_pool_random_geometries(tiny_chunks, rng):
+    for _ in range(60):
+        hw, k, s, p, d, ceil, out_hw = random_geometry(rng)
+        x = tie_heavy(rng, (3,) + hw, nan=0.03, neginf=0.1)
+        out, idx = K.max_pool2d(x, k, s, p, d, out_hw, True)
+        r_out, r_idx = ref_max(x, k, s, p, d, out_hw)
+        same(out, r_out)
+        same(idx, r_idx)
+
+
+def test_max_pool_non_contiguous_input(rng):
+    x = tie_heavy(rng, (4, 9, 10)).transpose(0, 2, 1)[:, ::-1]     # (4, 10, 9), odd strides
+    out, idx = K.max_pool2d(x, (2, 3), (2, 2), (1, 1), (1, 1), (6, 5), True)
+    r_out, r_idx = ref_max(np.ascontiguousarray(x), (2, 3), (2, 2), (1, 1), (1, 1), (6, 5))
+    same(out, r_out)
+    same(idx, r_idx)
+
+
+def test_max_pool_hand_cases():
+    # ties: the first maximum in row-major order wins, not the first in column order
+    x = np.array([[[1., 5.], [5., 1.]]], np.float32)
+    out, idx = K.max_pool2d(x, (2, 2), (2, 2), (0, 0), (1, 1), (1, 1), True)
+    assert (out.item(), idx.item()) == (5.0, 1)
+    # NaN: the last NaN in row-major order is recorded
+    x = np.array([[[np.nan, 9.], [np.nan, 2.]]], np.float32)
+    out, idx = K.max_pool2d(x, (2, 2), (2, 2), (0, 0), (1, 1), (1, 1), True)
+    assert np.isnan(out.item()) and idx.item() == 2
+    # all -inf with left padding: the first real cell
+    x = np.full((1, 1, 3), -np.inf, np.float32)
+    out, idx = K.max_pool2d(x, (1, 2), (1, 2), (0, 1), (1, 1), (1, 2), True)
+    assert out.tolist() == [[[-np.inf, -np.inf]]] and idx.tolist() == [[[0, 1]]]
+    # W=2, k=2, dilation=3, padding=1: the window is padding only; PyTorch reports index 2
+    x = np.array([[[5., 7.]]], np.float32)
+    out, idx = K.max_pool2d(x, (1, 2), (1, 1), (0, 1), (1, 3), (1, 1), True)
+    assert out.tolist() == [[[-np.inf]]] and idx.tolist() == [[[2]]]
+
+
+# ---------------------------------------------------------------------------
+# max pooling, backward
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("hw, k, s, p, d, ceil, out_hw", list(fixed_cases()))
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_max_backward_matches_reference(tiny_chunks, rng, hw, k, s, p, d, ceil, out_hw, dtype):
+    x = tie_heavy(rng, (5,) + hw, dtype, nan=0.02, neginf=0.05)
+    _, idx = K.max_pool2d(x, k, s, p, d, out_hw, True)
+    g = rng.standard_normal(idx.shape).astype(dtype)
+    g[0, 0, 0] = np.nan                  # gradients pass bit for bit, even NaN and -0.0
+    g.flat[-1] = -0.0
+    keep_g, keep_i = g.copy(), idx.copy()
+    gx = K.max_pool2d_backward(g, idx, hw)
+    same(gx, ref_max_backward(g, idx, hw))
+    same(g, keep_g)
+    same(idx, keep_i)
+
+
+def test_max_backward_random_geometries(tiny_chunks, rng):
+    for _ in range(60):
+        hw, k, s, p, d, ceil, out_hw = random_geometry(rng)
+        x = tie_heavy(rng, (3,) + hw)
+        _, idx = K.max_pool2d(x, k, s, p, d, out_hw, True)
+        g = rng.standard_normal(idx.shape).astype(np.float32)
+        same(K.max_pool2d_backward(g, idx, hw), ref_max_backward(g, idx, hw))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_max_backward_indices_outside_their_tile(tiny_chunks, rng, dtype):
+    """Arbitrary in-plane indices (repeats, far away) break the tiling test: scatter-add instead."""
+    g = rng.standard_normal((7, 4, 4)).astype(dtype)
+    idx = rng.integers(0, 64, (7, 4, 4))
+    idx[3] = 5                           # one cell receives a whole plane of gradients
+    same(K.max_pool2d_backward(g, idx, (8, 8)), ref_max_backward(g, idx, (8, 8)))
+    # indices inside their tiles except for a single cell in one chunk
+    _, good = K.max_pool2d(tie_heavy(rng, (7, 8, 8), dtype), (2, 2), (2, 2), (0, 0), (1, 1),
+                           (4, 4), True)
+    good[5, 1, 1] = 0
+    same(K.max_pool2d_backward(g, good, (8, 8)), ref_max_backward(g, good, (8, 8)))
+
+
+def test_max_backward_accumulates_in_output_order():
+    """Three windows send gradients to one cell; float32 sums depend on the order."""
+    g = np.array([[[1e8, -1e8, 1.0]]], np.float32)
+    idx = np.array([[[1, 1, 1]]])
+    # (0 + 1e8) - 1e8 + 1 = 1 in float32; the reverse order gives (1 - 1e8) + 1e8 = 0
+    assert K.max_pool2d_backward(g, idx, (1, 3)).tolist() == [[[0.0, 1.0, 0.0]]]
+
+
+# ---------------------------------------------------------------------------
+# average pooling
+# ---------------------------------------------------------------------------
+
+AVG_OPTIONS = [(True, None), (False, None), (True, 3), (False, 5)]
+
+
+@pytest.mark.parametrize("hw, k, s, p, d, ceil, out_hw", [c for c in fixed_cases()
+                                                          if c.values[4] == (1, 1)])
+@pytest.mark.parametrize("cip, dov", AVG_OPTIONS)
+def test_avg_pool_matches_reference(tiny_chunks, rng, hw, k, s, p, d, ceil, out_hw, cip, dov):
+    for dtype in (np.float32, np.float64):
+        x = rng.standard_normal((5,) + hw).astype(dtype)
+        x[1, 0, 0] = np.nan
+        x[2, 0, 0] = np.inf
+        keep = x.copy()
+        same(K.avg_pool2d(x, k, s, p, out_hw, cip, dov), ref_avg(x, k, s, p, out_hw, cip, dov))
+        same(x, keep)
+        g = rng.standard_normal((5,) + out_hw).astype(dtype)
+        g[3, 0, 0] = np.nan
+        same(K.avg_pool2d_backward(g, hw, k, s, p, cip, dov),
+             ref_avg_backward(g, hw, k, s, p, cip, dov))
+
+
+def test_avg_pool_random_geometries(tiny_chunks, rng):
+    for _ in range(60):
+        hw, k, s, p, _, ceil, out_hw = random_geometry(rng, dilation=False)
+        cip, dov = AVG_OPTIONS[rng.integers(len(AVG_OPTIONS))]
+        x = rng.standard_normal((3,) + hw).astype(np.float32)
+        same(K.avg_pool2d(x, k, s, p, out_hw, cip, dov), ref_avg(x, k, s, p, out_hw, cip, dov))
+        g = rng.standard_normal((3,) + out_hw).astype(np.float32)
+        same(K.avg_pool2d_backward(g, hw, k, s, p, cip, dov),
+             ref_avg_backward(g, hw, k, s, p, cip, dov))
+
+
+def test_avg_pool_float16_sums_in_float32(rng):
+    x = rng.standard_normal((2, 6, 6)).astype(np.float16)
+    got = K.avg_pool2d(x, (3, 3), (3, 3), (0, 0), (2, 2), True, None)
+    want = ref_avg(x.astype(np.float32), (3, 3), (3, 3), (0, 0), (2, 2), True, None)
+    same(got, want.astype(np.float16))
+
+
+def test_avg_backward_overlap_order():
+    """An input cell shared by three windows gets their shares in output order."""
+    g = np.array([[[1e8, -1e8, 1.0]]], np.float32)
+    gx = K.avg_pool2d_backward(g, (1, 3), (1, 3), (1, 1), (0, 1), True, 1)
+    # cell 1 is in all three windows: (1e8 - 1e8) + 1 = 1 in float32, the reverse order gives 0;
+    # cell 0 gets 1e8 - 1e8 = 0, cell 2 gets -1e8 + 1 = -1e8 (rounded)
+    assert gx.tolist() == [[[0.0, 1.0, -1e8]]]
+
+
+# ---------------------------------------------------------------------------
+# global pooling
+# ---------------------------------------------------------------------------
+
+def test_global_pool(rng):
+    x = tie_heavy(rng, (6, 5, 7), nan=0.0)
+    x[1, 2, 3] = np.nan
+    x[1, 4, 0] = np.nan
+    x[2] = -np.inf
+    mx = K.global_pool(x, "max")
+    assert np.isnan(mx[1]) and mx[2] == -np.inf
+    same(mx[[0, 3, 4, 5]], x[[0, 3, 4, 5]].reshape(4, -1).max(axis=1))
+    avg = K.global_pool(x.astype(np.float64), "avg")
+    np.testing.assert_allclose(avg[[0, 3]], [x[0].mean(dtype=np.float64),
+                                             x[3].mean(dtype=np.float64)], rtol=1e-12)
+    g = rng.standard_normal(6).astype(np.float32)
+    gx = K.global_pool_backward(g, x, "max")
+    for n in range(6):
+        want = np.zeros(35, np.float32)
+        want[ref_global_argmax(x[n])] = g[n]
+        same(gx[n].ravel(), want)
+    gx = K.global_pool_backward(g, x, "avg")
+    same(gx, np.broadcast_to((g / np.float32(35))[:, None, None], x.shape).copy())
+
+
+# ---------------------------------------------------------------------------
+# against PyTorch
+# ---------------------------------------------------------------------------
+
+def _t(a):
+    return torch.from_numpy(np.ascontiguousarray(a))[None]
+
+
+def test_against_torch_random(tiny_chunks, rng):
+    need_torch()
+    for trial in range(90):
+        hw, k, s, p, d, ceil, out_hw = random_geometry(rng)
+        dtype = [np.float32, np.float64, np.int32][trial % 3]
+        x = tie_heavy(rng, (4,) + hw, dtype, nan=0.03 if dtype != np.int32 else 0,
+                      neginf=0.1 if dtype != np.int32 else 0)
+        out, idx = K.max_pool2d(x, k, s, p, d, out_hw, True)
+        t_out, t_idx = F.max_pool2d(_t(x), k, s, p, d, ceil_mode=ceil, return_indices=True)
+        same(out, t_out[0].numpy())
+        same(idx, t_idx[0].numpy())
+        same(K.max_pool2d(x, k, s, p, d, out_hw, False)[0],
+             F.max_pool2d(_t(x), k, s, p, d, ceil_mode=ceil)[0].numpy())
+        if dtype == np.int32 or idx.max() >= hw[0] * hw[1]:
+            continue                     # PyTorch writes outside the plane for such indices
+        g = rng.standard_normal(out.shape).astype(dtype)
+        t_gx = torch.ops.aten.max_pool2d_with_indices_backward(
+            _t(g), _t(x), k, s, p, d, ceil, t_idx)
+        same(K.max_pool2d_backward(g, idx, hw), t_gx[0].numpy())
+        if d != (1, 1):
+            continue
+        for cip, dov in AVG_OPTIONS:
+            xf = rng.standard_normal((4,) + hw).astype(np.float32)
+            same(K.avg_pool2d(xf, k, s, p, out_hw, cip, dov),
+                 F.avg_pool2d(_t(xf), k, s, p, ceil, cip, dov)[0].numpy())
+            gf = rng.standard_normal((4,) + out_hw).astype(np.float32)
+            t_gx = torch.ops.aten.avg_pool2d_backward(_t(gf), _t(xf), k, s, p, ceil, cip, dov)
+            same(K.avg_pool2d_backward(gf, hw, k, s, p, cip, dov), t_gx[0].numpy())
+
+
+@pytest.mark.parametrize("shape, k, s, p", [
+    ((48, 40, 40), 2, 2, 0),             # vgg-like: several default-size chunks
+    ((40, 33, 35), 3, 2, 1),             # stem-like, odd sizes
+    ((9, 224, 224), 2, 2, 0),            # large planes, one plane per chunk
+])
+def test_against_torch_default_chunks(rng, shape, k, s, p):
+    """Workload-like shapes with the real chunk size, ReLU-like data (ties at 0)."""
+    need_torch()
+    x = np.maximum(rng.standard_normal(shape), 0).astype(np.float32)
+    xt = _t(x)
+    OH = (shape[1] + 2 * p - k) // s + 1
+    OW = (shape[2] + 2 * p - k) // s + 1
+    out, idx = K.max_pool2d(x, (k, k), (s, s), (p, p), (1, 1), (OH, OW), True)
+    t_out, t_idx = F.max_pool2d(xt, k, s, p, return_indices=True)
+    same(out, t_out[0].numpy())
+    same(idx, t_idx[0].numpy())
+    same(K.max_pool2d(x, (k, k), (s, s), (p, p), (1, 1), (OH, OW), False)[0], t_out[0].numpy())
+    g = rng.standard_normal(out.shape).astype(np.float32)
+    t_gx = torch.ops.aten.max_pool2d_with_indices_backward(
+        _t(g), xt, (k, k), (s, s), (p, p), (1, 1), False, t_idx)
+    same(K.max_pool2d_backward(g, idx, shape[1:]), t_gx[0].numpy())
+    same(K.avg_pool2d(x, (k, k), (s, s), (p, p), (OH, OW), True, None),
+         F.avg_pool2d(xt, k, s, p)[0].numpy())
+    t_gx = torch.ops.aten.avg_pool2d_backward(_t(g), xt, (k, k), (s, s), (p, p), False, True, None)
+    same(K.avg_pool2d_backward(g, shape[1:], (k, k), (s, s), (p, p), True, None), t_gx[0].numpy())
+
+
+def test_global_against_torch(rng):
+    need_torch()
+    x = tie_heavy(rng, (64, 7, 7), nan=0.01)
+    x[3] = -np.inf
+    xt = _t(x)
+    t_out, t_idx = F.adaptive_max_pool2d(xt, 1, return_indices=True)
+    same(K.global_pool(x, "max"), t_out[0, :, 0, 0].numpy())
+    g = rng.standard_normal(64).astype(np.float32)
+    t_gx = torch.ops.aten.adaptive_max_pool2d_backward(_t(g)[..., None, None], xt, t_idx)
+    same(K.global_pool_backward(g, x, "max"), t_gx[0].numpy())
+    xf = rng.standard_normal((64, 7, 7)).astype(np.float32)
+    np.testing.assert_allclose(K.global_pool(xf, "avg"),
+                               F.adaptive_avg_pool2d(_t(xf), 1)[0, :, 0, 0].numpy(),
+                               rtol=1e-6, atol=1e-7)

@@ -37,6 +37,7 @@ __all__ = [
     "as_grad",
     "output_length",
     "Geometry",
+    "check_kernel_args",
     "pool_geometry",
     "unbatch",
 ]
@@ -109,13 +110,6 @@ def to_tuple(value, name, n):
                                 f"not {type(v).__name__}") from None
         return tuple(out)
     return (check_int(value, name),) * n
-
-
-def _shown(value, per_axis):
-    """Show a per-axis result in the form the user wrote: an int for an int, else a tuple."""
-    if isinstance(value, (tuple, list)):
-        return tuple(per_axis)
-    return per_axis[0]
 
 
 def check_norm_type(norm_type):
@@ -323,7 +317,8 @@ def check_kernel_args(kernel_size, stride, padding, dilation, n, *, pad_limit=Tr
     if pad_limit:
         limit = tuple(ki // 2 for ki in k)
         if any(pi > li for pi, li in zip(p, limit)):
-            lim = _shown(padding, limit) if isinstance(padding, (tuple, list)) else _shown(kernel_size, limit)
+            per_axis = isinstance(padding, (tuple, list)) or isinstance(kernel_size, (tuple, list))
+            lim = limit if per_axis else limit[0]
             note = " (PyTorch's rule: dilation does not raise the limit)" if max(d) > 1 else ""
             raise ValueError(f"padding={padding!r} must be at most half the kernel size: "
                              f"kernel_size // 2 = {lim}{note}")

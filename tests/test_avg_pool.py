@@ -218,6 +218,29 @@ def avg1d_cases(draw, max_len=12):
                    divisor_override=draw(st.one_of(st.none(), st.integers(1, 7))))
 
 
+def _ref_avg_backward(g, x_shape, kw):
+    """Reference backward, tap by tap: each window spreads g/divisor over its cells (padding dropped)."""
+    pair = lambda v: v if isinstance(v, tuple) else (v, v)  # noqa: E731
+    (kh, kw_), (sh, sw) = pair(kw["kernel_size"]), pair(kw.get("stride") or kw["kernel_size"])
+    (ph, pw) = pair(kw.get("padding", 0))
+    H, W = x_shape[-2:]
+    OH, ph_cnt, rh_cnt = _axis_plan(H, kh, sh, ph, kw.get("ceil_mode", False))
+    OW, pw_cnt, rw_cnt = _axis_plan(W, kw_, sw, pw, kw.get("ceil_mode", False))
+    if kw.get("divisor_override") is not None:
+        div = float(kw["divisor_override"])
+    elif kw.get("count_include_pad", True):
+        div = np.outer(ph_cnt, pw_cnt)
+    else:
+        div = np.outer(rh_cnt, rw_cnt)
+    share = g / div
+    need_h, need_w = (OH - 1) * sh + kh, (OW - 1) * sw + kw_
+    gp = np.zeros(x_shape[:-2] + (ph + max(H + ph, need_h), pw + max(W + pw, need_w)))
+    for a in range(kh):
+        for b in range(kw_):
+            gp[..., a:a + (OH - 1) * sh + 1:sh, b:b + (OW - 1) * sw + 1:sw] += share
+    return gp[..., ph:ph + H, pw:pw + W]
+
+
 def _ref_from_kwargs(x, kw):
     pair = lambda v: v if isinstance(v, tuple) else (v, v)  # noqa: E731
     k = pair(kw["kernel_size"])
@@ -239,6 +262,7 @@ def test_avg_pool2d_naive_equals_fast_equals_reference(case, seed):
     gf = pk.avg_pool2d_backward(g, x, **kw)
     assert gf.shape == x.shape
     np.testing.assert_allclose(gf, pk.avg_pool2d_backward_naive(g, x, **kw), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(gf, _ref_avg_backward(g, x.shape, kw), rtol=1e-12, atol=1e-12)
 
 
 @HYP
@@ -257,17 +281,26 @@ def test_avg_pool1d_naive_equals_fast(case, seed):
     dict(kernel_size=3, stride=2, padding=1),
     dict(kernel_size=3, stride=1, padding=1, count_include_pad=False),
     dict(kernel_size=(3, 2), stride=(2, 3), padding=(1, 0), ceil_mode=True, divisor_override=5),
+    dict(kernel_size=(2, 4)),
 ])
-def test_large_planes_against_reference(kw):
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_large_planes_against_reference(kw, dtype):
     # 2 x 64 x 40 x 40 exercises any chunked branch of the fast kernels.
     rng = np.random.default_rng(5)
-    x = rng.normal(size=(2, 64, 40, 40))
-    np.testing.assert_allclose(pk.avg_pool2d(x, **kw), _ref_from_kwargs(x, kw), rtol=1e-12, atol=1e-12)
-    g = rng.normal(size=pk.avg_pool2d(x, **kw).shape)
+    x = rng.normal(size=(2, 64, 40, 40)).astype(dtype)
+    out = pk.avg_pool2d(x, **kw)
+    assert out.dtype == dtype
+    tol = 1e-12 if dtype == np.float64 else 1e-5
+    np.testing.assert_allclose(out, _ref_from_kwargs(x, kw), rtol=tol, atol=tol)
+    g = rng.normal(size=out.shape).astype(dtype)
+    gx = pk.avg_pool2d_backward(g, x, **kw)
+    assert gx.shape == x.shape
     # backward of a linear map is its transpose: <A x, g> == <x, A^T g> for any x, g
-    lhs = np.sum(pk.avg_pool2d(x, **kw) * g)
-    rhs = np.sum(x * pk.avg_pool2d_backward(g, x, **kw))
-    assert math.isclose(lhs, rhs, rel_tol=1e-10, abs_tol=1e-9)
+    x64, g64 = x.astype(np.float64), g.astype(np.float64)
+    lhs = np.sum(_ref_from_kwargs(x64, kw) * g64)
+    rhs = np.sum(x64 * gx.astype(np.float64))
+    assert math.isclose(lhs, rhs, rel_tol=tol * 100, abs_tol=tol * 1000)
+    np.testing.assert_allclose(gx, _ref_avg_backward(g64, x.shape, kw), rtol=tol, atol=tol)
 
 
 # ---------------------------------------------------------------------------

@@ -402,17 +402,26 @@ def test_max_pool1d_naive_equals_fast_with_ties(case, seed):
                                pk.max_pool1d_backward_naive(g, x, **kw), rtol=1e-12, atol=1e-12)
 
 
-@pytest.mark.parametrize("kw", [
-    dict(kernel_size=2),
-    dict(kernel_size=3, stride=2, padding=1),
-    dict(kernel_size=3, stride=1),
-    dict(kernel_size=(3, 2), stride=(2, 3), padding=(1, 0), dilation=(2, 1), ceil_mode=True),
-])
-def test_large_planes_against_reference(kw):
-    # 2 x 64 x 40 x 40: large enough for any chunked / blocked branch of the fast kernels.
+LARGE_CASES = [
+    ((40, 40), dict(kernel_size=2)),                       # disjoint 2x2 tiles
+    ((40, 40), dict(kernel_size=(2, 4))),                  # disjoint 2x4 tiles
+    ((41, 39), dict(kernel_size=2)),                       # tiles that do not cover the plane
+    ((40, 40), dict(kernel_size=3, stride=2, padding=1)),
+    ((40, 40), dict(kernel_size=3, stride=1)),             # heavy overlap
+    ((40, 40), dict(kernel_size=21, stride=19)),           # H == stride*OH... but windows overlap
+    ((4, 4), dict(kernel_size=3, stride=1)),               # same coincidence, small
+    ((40, 40), dict(kernel_size=(3, 2), stride=(2, 3), padding=(1, 0), dilation=(2, 1), ceil_mode=True)),
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("hw, kw", LARGE_CASES)
+def test_large_planes_against_reference(hw, kw, dtype):
+    # 2 x 64 planes of about 40 x 40: large enough for any chunked / tiled branch of the kernels.
     rng = np.random.default_rng(11)
-    x = rng.integers(-20, 21, size=(2, 64, 40, 40)).astype(np.float64)  # many ties
+    x = rng.integers(-20, 21, size=(2, 64) + hw).astype(dtype)  # many ties
     out, idx = pk.max_pool2d(x, return_indices=True, **kw)
+    assert out.dtype == dtype
     full = {"stride": None, "padding": 0, "dilation": 1, "ceil_mode": False, **kw}
     pair = lambda v: v if isinstance(v, tuple) else (v, v)  # noqa: E731
     k = pair(full["kernel_size"])
@@ -420,13 +429,17 @@ def test_large_planes_against_reference(kw):
                                    pair(full["dilation"]), full["ceil_mode"])
     np.testing.assert_array_equal(out, o_ref)
     np.testing.assert_array_equal(idx, i_ref)
-    g = rng.normal(size=out.shape)
+    g = rng.normal(size=out.shape).astype(dtype)
     gx = pk.max_pool2d_backward(g, x, **kw)
-    # reference backward: scatter-add by index, plane by plane
-    ref = np.zeros((2 * 64, 40 * 40))
-    planes = np.repeat(np.arange(2 * 64), out[0, 0].size)
-    np.add.at(ref, (planes, i_ref.reshape(-1)), g.reshape(-1))
-    np.testing.assert_allclose(gx, ref.reshape(x.shape), rtol=1e-12, atol=1e-12)
+    gx_idx = pk.max_pool2d_backward(g, x, indices=idx, **kw)
+    # reference backward: scatter-add by index, plane by plane, in float64
+    P = 2 * 64
+    ref = np.zeros((P, hw[0] * hw[1]))
+    planes = np.repeat(np.arange(P), out[0, 0].size)
+    np.add.at(ref, (planes, i_ref.reshape(-1)), g.astype(np.float64).reshape(-1))
+    tol = 1e-12 if dtype == np.float64 else 1e-5
+    np.testing.assert_allclose(gx, ref.reshape(x.shape), rtol=tol, atol=tol)
+    np.testing.assert_allclose(gx_idx, ref.reshape(x.shape), rtol=tol, atol=tol)
 
 
 def test_large_planes_float32_and_special_values_match_naive():

@@ -293,3 +293,29 @@ def test_spp_naive_equals_fast(mode, rng):
     np.testing.assert_allclose(pk.spatial_pyramid_pool2d_backward(g, x, levels=levels, mode=mode),
                                pk.spatial_pyramid_pool2d_backward_naive(g, x, levels=levels, mode=mode),
                                rtol=1e-13, atol=1e-13)
+
+
+def test_dtypes_of_global_and_pyramid_pooling(rng):
+    x32 = rng.normal(size=(2, 3, 5, 4)).astype(np.float32)
+    assert pk.global_max_pool2d(x32).dtype == np.float32
+    assert pk.global_avg_pool2d(x32).dtype == np.float32
+    assert pk.spatial_pyramid_pool2d(x32).dtype == np.float32
+    assert pk.spatial_pyramid_pool2d(x32, mode="avg").dtype == np.float32
+    xi = X4.astype(np.int16)[None, None]
+    out = pk.global_max_pool2d(xi)
+    assert out.dtype == np.int16 and out.tolist() == [[9]]
+    assert pk.spatial_pyramid_pool2d(xi, levels=(1, 2)).tolist() == [[9, 6, 5, 7, 9]]
+
+
+def test_global_and_pyramid_do_not_modify_inputs(rng):
+    x = rng.normal(size=(2, 3, 5, 4))
+    x0 = x.copy()
+    for mode in ("max", "avg"):
+        out = pk.spatial_pyramid_pool2d(x, mode=mode)
+        g = rng.normal(size=out.shape)
+        g0 = g.copy()
+        pk.spatial_pyramid_pool2d_backward(g, x, mode=mode)
+        np.testing.assert_array_equal(g, g0)
+    pk.global_max_pool2d_backward(rng.normal(size=(2, 3)), x)
+    pk.global_avg_pool2d_backward(rng.normal(size=(2, 3)), x)
+    np.testing.assert_array_equal(x, x0)

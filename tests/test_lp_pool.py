@@ -147,3 +147,15 @@ def test_lp_backward_all_zero_window_is_finite():
     x = np.zeros((1, 1, 2, 2))
     gx = pk.lp_pool2d_backward(np.ones((1, 1, 1, 1)), x, 2, 2)
     assert np.all(np.isfinite(gx))
+
+
+def test_p_infinity_is_max_pooling_of_abs(rng, num_grad):
+    # the limit p -> inf of the p-norm is the max norm (documented: norm_type=float('inf'))
+    n = 2 * 2 * 6 * 6
+    mag = (rng.permutation(n) + 1.0).reshape(2, 2, 6, 6) * 0.1   # distinct magnitudes
+    x = mag * rng.choice([-1.0, 1.0], size=mag.shape)
+    out = pk.lp_pool2d(x, float("inf"), 2)
+    np.testing.assert_array_equal(out, pk.max_pool2d(np.abs(x), 2))
+    g = rng.normal(size=out.shape)
+    numeric = num_grad(lambda z: pk.lp_pool2d(z, float("inf"), 2), x, g)
+    np.testing.assert_allclose(pk.lp_pool2d_backward(g, x, float("inf"), 2), numeric, rtol=1e-6, atol=1e-7)

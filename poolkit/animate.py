@@ -33,75 +33,93 @@ _seen: Counter = Counter()
 
 
 def _forward_frames(x, geom, out, argmax, mode, ax_in, ax_out, norm, decimals, caption):
+    """Draw the still parts once; return ``draw(t)`` that updates only what changes."""
     oh, ow = out.shape
     order = [(i, j) for i in range(oh) for j in range(ow)]
     (ph, pw) = geom.padding
+    _plot._draw_padded_input(ax_in, x, geom, mode, norm, annotate=True, decimals=decimals)
+    _plot._draw_values(ax_out, out, norm, _plot.CMAP, annotate=True, decimals=decimals)
+    _plot._style_grid_axes(ax_out, oh, ow)
+    ax_in.set_title(f"input {x.shape[0]}\u00d7{x.shape[1]}", fontsize=10)
+    ax_out.set_title(f"output {oh}\u00d7{ow}", fontsize=10)
+    image, labels = ax_out.images[0], list(ax_out.texts)
+    moving: list = []
 
     def draw(t: int):
-        ax_in.clear()
-        ax_out.clear()
-        _plot._draw_padded_input(ax_in, x, geom, mode, norm, annotate=True, decimals=decimals)
+        for artist in moving:
+            artist.remove()
+        moving.clear()
         done = np.zeros((oh, ow), dtype=bool)
         for i, j in order[:t]:
             done[i, j] = True
-        _plot._draw_values(ax_out, out, norm, _plot.CMAP, annotate=True, decimals=decimals, mask=done)
-        _plot._style_grid_axes(ax_out, oh, ow)
+        image.set_data(np.where(done & np.isfinite(out), out, np.nan))
+        for label, shown in zip(labels, done.ravel()):
+            label.set_visible(bool(shown))
         if 0 < t <= len(order):
             i, j = order[t - 1]
             color = _plot.WINDOW_COLORS[0]
-            _plot._outline_window(ax_in, i, j, geom, color)
-            _plot._outline(ax_out, i, j, 1, 1, color)
+            moving.extend(_plot._outline_window(ax_in, i, j, geom, color))
+            moving.append(_plot._outline(ax_out, i, j, 1, 1, color))
             if argmax is not None:
                 r, c = argmax[i, j]
-                ax_in.plot(c + pw + 0.3, r + ph - 0.3, "o", color=color, markersize=6,
-                           markeredgecolor="white", markeredgewidth=1.0, zorder=6)
+                moving.extend(ax_in.plot(c + pw + 0.3, r + ph - 0.3, "o", color=color, markersize=6,
+                                         markeredgecolor="white", markeredgewidth=1.0, zorder=6))
             word = "max" if mode == "max" else "mean"
             caption.set_text(f"window ({i}, {j}): {word} = {_plot._fmt_value(float(out[i, j]), decimals)}")
-        elif t == 0:
+        else:
             caption.set_text("start: the output is empty")
-        ax_in.set_title(f"input {x.shape[0]}\u00d7{x.shape[1]}", fontsize=10)
-        ax_out.set_title(f"output {oh}\u00d7{ow}", fontsize=10)
         return []
 
     return draw, len(order) + 1
 
 
 def _backward_frames(x, geom, g, contributions, argmax, mode, axes, norms, decimals, caption):
+    """Draw the still parts once; return ``draw(t)`` that updates only what changes."""
     oh, ow = g.shape
     h, w = x.shape
     order = [(i, j) for i in range(oh) for j in range(ow)]
     ax_x, ax_g, ax_gx = axes
     xnorm, norm = norms
     (ph, pw) = geom.padding
+    cmap = _plot.plt.get_cmap(_plot.CMAP)
+    _plot._draw_padded_input(ax_x, x, geom, mode, xnorm, annotate=True, decimals=decimals)
+    _plot._draw_values(ax_g, g, norm, _plot.CMAP, annotate=True, decimals=decimals)
+    _plot._style_grid_axes(ax_g, oh, ow)
+    _plot._draw_values(ax_gx, np.zeros((h, w)), norm, _plot.CMAP, annotate=True, decimals=decimals)
+    _plot._style_grid_axes(ax_gx, h, w)
+    ax_x.set_title("input x", fontsize=10)
+    ax_g.set_title("grad_out", fontsize=10)
+    ax_gx.set_title("grad_x (accumulating)", fontsize=10)
+    image, labels = ax_gx.images[0], list(ax_gx.texts)
+    base = _plot._base_fontsize(h, w)
+    moving: list = []
 
     def draw(t: int):
-        ax_x.clear()
-        ax_g.clear()
-        ax_gx.clear()
+        for artist in moving:
+            artist.remove()
+        moving.clear()
         gx = np.zeros((h, w)) if t == 0 else contributions[:t].sum(axis=0)
-        _plot._draw_padded_input(ax_x, x, geom, mode, xnorm, annotate=True, decimals=decimals)
-        _plot._draw_values(ax_g, g, norm, _plot.CMAP, annotate=True, decimals=decimals)
-        _plot._style_grid_axes(ax_g, oh, ow)
-        _plot._draw_values(ax_gx, gx, norm, _plot.CMAP, annotate=True, decimals=decimals)
-        _plot._style_grid_axes(ax_gx, h, w)
+        image.set_data(gx)
+        for label, v in zip(labels, gx.ravel()):
+            text, color, size = _plot._cell_label(float(v), norm, cmap, decimals, base)
+            label.set_text(text)
+            label.set_color(color)
+            label.set_fontsize(size)
         if 0 < t <= len(order):
             i, j = order[t - 1]
             color = _plot.WINDOW_COLORS[0]
-            _plot._outline(ax_g, i, j, 1, 1, color)
-            _plot._outline_window(ax_x, i, j, geom, color)
+            moving.append(_plot._outline(ax_g, i, j, 1, 1, color))
+            moving.extend(_plot._outline_window(ax_x, i, j, geom, color))
             if argmax is not None:
                 r, c = argmax[i, j]
-                ax_x.plot(c + pw + 0.3, r + ph - 0.3, "o", color=color, markersize=6,
-                          markeredgecolor="white", markeredgewidth=1.0, zorder=6)
+                moving.extend(ax_x.plot(c + pw + 0.3, r + ph - 0.3, "o", color=color, markersize=6,
+                                        markeredgecolor="white", markeredgewidth=1.0, zorder=6))
             for r, c in np.argwhere(contributions[t - 1] != 0):
-                _plot._outline(ax_gx, r, c, 1, 1, color)
+                moving.append(_plot._outline(ax_gx, r, c, 1, 1, color))
             what = "to the window's maximum" if mode == "max" else "evenly over the window"
             caption.set_text(f"grad_out[{i}, {j}] flows back {what}")
-        elif t == 0:
+        else:
             caption.set_text("start: grad_x is all zeros")
-        ax_x.set_title("input x", fontsize=10)
-        ax_g.set_title("grad_out", fontsize=10)
-        ax_gx.set_title("grad_x (accumulating)", fontsize=10)
         return []
 
     return draw, len(order) + 1
@@ -204,6 +222,11 @@ def sliding_window(x, kernel_size, *, stride=None, padding=0, dilation=1, ceil_m
         draw, n = _backward_frames(xm, geom, g, contributions, argmax, mode, tuple(grid[0]), norms,
                                    decimals, caption)
     fig.patch.set_facecolor("white")
+    # Lay the figure out once, on its first frame, then freeze it: the frames
+    # only change cell contents, and re-solving the layout per frame is slow.
+    draw(0)
+    fig.canvas.draw()
+    fig.set_layout_engine("none")
     anim = FuncAnimation(fig, draw, frames=n, interval=int(interval), blit=False, repeat=False)
     plt.close(fig)
     return anim

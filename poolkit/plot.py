@@ -156,16 +156,25 @@ def _draw_values(ax, values: np.ndarray, norm, cmap, *, annotate: bool, origin=(
     if not annotate:
         return
     if fontsize is None:
-        fontsize = 11 if max(rows, cols) <= 6 else (9 if max(rows, cols) <= 10 else 7)
+        fontsize = _base_fontsize(rows, cols)
     for r in range(rows):
         for c in range(cols):
             if mask is not None and not mask[r, c]:
                 continue
-            v = float(values[r, c])
-            color = "black" if not np.isfinite(v) else _text_color(cmap(norm(v)))
-            text = _fmt_value(v, decimals)
-            size = fontsize if len(text) <= 3 else fontsize * (0.8 if len(text) == 4 else 0.68)
+            text, color, size = _cell_label(float(values[r, c]), norm, cmap, decimals, fontsize)
             ax.text(c0 + c, r0 + r, text, ha="center", va="center", fontsize=size, color=color)
+
+
+def _cell_label(v: float, norm, cmap, decimals, fontsize) -> tuple[str, str, float]:
+    """Text, colour (contrasting with the cell) and size for a value drawn in a cell."""
+    color = "black" if not np.isfinite(v) else _text_color(cmap(norm(v)))
+    text = _fmt_value(v, decimals)
+    size = fontsize if len(text) <= 3 else fontsize * (0.8 if len(text) == 4 else 0.68)
+    return text, color, size
+
+
+def _base_fontsize(rows: int, cols: int) -> float:
+    return 11 if max(rows, cols) <= 6 else (9 if max(rows, cols) <= 10 else 7)
 
 
 def _norm_for(*arrays: np.ndarray, vmin=None, vmax=None) -> Normalize:
@@ -181,11 +190,12 @@ def _norm_for(*arrays: np.ndarray, vmin=None, vmax=None) -> Normalize:
 
 
 def _outline(ax, r: float, c: float, h: float, w: float, color: str, *, lw: float = 2.5,
-             ls: str = "-", inset: float = 0.0) -> None:
+             ls: str = "-", inset: float = 0.0) -> Rectangle:
     rect = Rectangle((c - 0.5 + inset, r - 0.5 + inset), w - 2 * inset, h - 2 * inset,
                      fill=False, edgecolor=color, linewidth=lw, linestyle=ls, zorder=5)
     rect.set_path_effects(_HALO)
     ax.add_patch(rect)
+    return rect
 
 
 def _cells(cells) -> list[tuple[int, int]]:
@@ -297,18 +307,19 @@ def _draw_padded_input(ax, x: np.ndarray, geom, mode: str, norm, *, annotate: bo
     return rows, cols
 
 
-def _outline_window(ax, i: int, j: int, geom, color: str) -> None:
+def _outline_window(ax, i: int, j: int, geom, color: str) -> list[Rectangle]:
+    """Outline window (i, j) in padded coordinates; return the patches drawn."""
     rows, cols = _window_taps(i, j, geom)
     (kh, kw), (dh, dw) = geom.kernel, geom.dilation
     if dh == 1 and dw == 1:
-        _outline(ax, rows[0], cols[0], kh, kw, color)
-    else:
-        # Dilated window: mark each tap, and dash the span it covers.
-        _outline(ax, rows[0], cols[0], rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1, color,
-                 lw=1.2, ls="--")
-        for r in rows:
-            for c in cols:
-                _outline(ax, r, c, 1, 1, color, lw=2.0, inset=0.08)
+        return [_outline(ax, rows[0], cols[0], kh, kw, color)]
+    # Dilated window: mark each tap, and dash the span it covers.
+    drawn = [_outline(ax, rows[0], cols[0], rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1, color,
+                      lw=1.2, ls="--")]
+    for r in rows:
+        for c in cols:
+            drawn.append(_outline(ax, r, c, 1, 1, color, lw=2.0, inset=0.08))
+    return drawn
 
 
 # ----------------------------------------------------------------------------
@@ -427,6 +438,9 @@ def show_pooling(x, kernel_size, *, stride=None, padding=0, dilation=1, ceil_mod
     picked = _pick_windows(oh, ow, windows)
     if windows == "all" and len(picked) > len(WINDOW_COLORS):
         picked = picked[: len(WINDOW_COLORS)]
+    for i, j in picked:
+        if not (0 <= i < oh and 0 <= j < ow):
+            raise ValueError(f"windows entry {(i, j)} is outside the {oh}x{ow} output")
     (ph, pw) = geom.padding
     (kh, kw), (sh, sw), (dh, dw) = geom.kernel, geom.stride, geom.dilation
     rows = max(h + 2 * ph, (oh - 1) * sh + dh * (kh - 1) + 1)
@@ -446,8 +460,6 @@ def show_pooling(x, kernel_size, *, stride=None, padding=0, dilation=1, ceil_mod
     _draw_values(ax_out, out, norm, CMAP, annotate=annotate, decimals=decimals)
     _style_grid_axes(ax_out, oh, ow)
     for n, (i, j) in enumerate(picked):
-        if not (0 <= i < oh and 0 <= j < ow):
-            raise ValueError(f"windows entry {(i, j)} is outside the {oh}x{ow} output")
         color = WINDOW_COLORS[n % len(WINDOW_COLORS)]
         _outline_window(ax_in, i, j, geom, color)
         _outline(ax_out, i, j, 1, 1, color)

@@ -1,0 +1,484 @@
+"""Checkers and quiz for chapter 4, *Send gradients back through pooling* (``ch-backward``).
+
+Each checker prints exactly one line (not attempted yet / correct or passes N
+cases / what is wrong, with a hint), never raises and never prints a float.
+
+==============================  ===========================================  ===============================
+exercise                        what the learner writes                      checker
+==============================  ===========================================  ===============================
+``ex-ch04-tie``                 a letter                                     :func:`check_tie_rule`
+``ex-ch04-padding-sum``         a number (the total of ``grad_x``)           :func:`check_padding_sum`
+``ex-ch04-max-backward``        ``max_backward(grad_out, x, k, s)``          :func:`check_max_backward`
+``ex-ch04-avg-backward``        ``avg_backward(grad_out, x, k, s, p)``       :func:`check_avg_backward`
+==============================  ===========================================  ===============================
+
+The code checkers compare the learner's function with poolkit's backward
+functions (themselves checked against PyTorch and numerical gradients) on 2-D
+maps. When a result is wrong, the checker also runs the usual mistakes
+(gradient to the last maximum, split between tied maxima, assignment instead
+of accumulation, the gradient copied instead of divided, the divisor without
+padding) and, if the learner's result is one of them, names it in the hint.
+
+Examples
+--------
+>>> r = check_padding_sum(100 / 9)
+Correct.
+>>> r = check_padding_sum(16)
+Not quite: grad_total is too large. Hint: 16 is the total of grad_out; with count_include_pad=True a border window divides by 9 but covers fewer real cells, so part of its gradient falls on padding and is dropped.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from ._core import FAILED, Case, _finish, _quiet_call, check_choice, check_function, check_value
+from .quiz import mc
+
+__all__ = [
+    "check_tie_rule",
+    "check_padding_sum",
+    "check_max_backward",
+    "check_avg_backward",
+    "QUIZ",
+]
+
+
+# ---------------------------------------------------------------------------
+# Conceptual exercise: the tie rule
+# ---------------------------------------------------------------------------
+
+TIE_OPTIONS = {
+    "A": "(1.25, 1.25, 1.25, 1.25)",
+    "B": "(5, 5, 5, 5)",
+    "C": "(5, 0, 0, 0)",
+    "D": "(0, 0, 0, 0), because the maximum has no derivative at a tie",
+}
+TIE_EXPLANATIONS = {
+    "A": "An even split is a valid subgradient too, but it is not what poolkit or PyTorch's CPU "
+         "kernel computes: they send everything to the first maximum",
+    "B": "Copying g to every cell multiplies the gradient by four; no subgradient of the maximum "
+         "does that",
+    "C": "All four cells tie, and the convention (PyTorch's CPU kernel, poolkit) gives the whole "
+         "gradient to the first maximum in row-major order, the top-left cell",
+    "D": "At a tie the maximum has no derivative, but it has subgradients; frameworks pick one "
+         "rather than dropping the gradient",
+}
+
+
+def check_tie_rule(answer: Any):
+    """Check the letter chosen in ``ex-ch04-tie`` (a window of four zeros, g = 5).
+
+    Examples
+    --------
+    >>> r = check_tie_rule("c")
+    Correct: C. All four cells tie, and the convention (PyTorch's CPU kernel, poolkit) gives the whole gradient to the first maximum in row-major order, the top-left cell.
+    """
+    return check_choice(answer, "C", options=TIE_OPTIONS, explanations=TIE_EXPLANATIONS,
+                        name="tie_answer")
+
+
+# ---------------------------------------------------------------------------
+# Numeric exercise: the gradient total with counted padding
+# ---------------------------------------------------------------------------
+
+#: Total of grad_x for avg pooling k=3, s=1, p=1 (padding counted) of a 4x4 map, grad_out = 1.
+#: Per axis the 4 windows cover cells (2, 3, 3, 2) times: 10 coverings, 100 in 2-D, each worth 1/9.
+PADDING_SUM = 100 / 9
+
+_PADDING_SUM_HINTS = {
+    16: "16 is the total of grad_out; with count_include_pad=True a border window divides by 9 but "
+        "covers fewer real cells, so part of its gradient falls on padding and is dropped",
+    100: "100 counts the (window, cell) pairs; each pair carries 1/9 of a gradient, not 1",
+    144: "144 would be 16 windows of 9 cells each, but the border windows cover padding cells, "
+         "which belong to no input",
+    144 / 9: "16 is the total of grad_out; with count_include_pad=True a border window divides by 9 "
+             "but covers fewer real cells, so part of its gradient falls on padding and is dropped",
+    11: "give the exact value (a fraction such as 100 / 9 is fine), not a rounded one",
+}
+
+
+def check_padding_sum(answer: Any):
+    """Check the total of ``grad_x`` in ``ex-ch04-padding-sum`` (exactly 100/9).
+
+    Examples
+    --------
+    >>> r = check_padding_sum(11.11)
+    Correct.
+    >>> r = check_padding_sum(100)
+    Not quite: grad_total is too large. Hint: 100 counts the (window, cell) pairs; each pair carries 1/9 of a gradient, not 1.
+    """
+    return check_value(
+        answer, PADDING_SUM, name="grad_total", rtol=1e-3, hints=_PADDING_SUM_HINTS,
+        task="replace ... in `grad_total = ...` with the total of grad_x and run this cell again",
+        hint="count, along one axis, how many windows contain each input cell; square the count "
+             "for two dimensions, then multiply by 1/9",
+    )
+
+
+# ---------------------------------------------------------------------------
+# Helpers for the code exercises
+# ---------------------------------------------------------------------------
+
+_RNG_SEED = 404
+
+
+def _windows(shape, k, s, p=0):
+    """(i, j, top, left) of every window in padded coordinates, floor mode."""
+    H, W = shape
+    oh = (H + 2 * p - k) // s + 1
+    ow = (W + 2 * p - k) // s + 1
+    return [(i, j, i * s, j * s) for i in range(oh) for j in range(ow)]
+
+
+def _max_variant(grad_out, x, k, s, variant):
+    """Max backward written plainly, with switches that reproduce the usual mistakes."""
+    grad_x = np.zeros(x.shape)
+    for i, j, top, left in _windows(x.shape, k, s):
+        window = x[top:top + k, left:left + k]
+        g = grad_out[i, j]
+        winners = np.argwhere(window == window.max())
+        if variant == "last":
+            targets, share = [winners[-1]], g
+        elif variant == "split":
+            targets, share = winners, g / len(winners)
+        elif variant == "all_tied":
+            targets, share = winners, g
+        elif variant == "spread":
+            grad_x[top:top + k, left:left + k] += g / (k * k)
+            continue
+        else:  # "right" or "assign"
+            targets, share = [winners[0]], g
+        for r, c in targets:
+            if variant == "assign":
+                grad_x[top + r, left + c] = share
+            else:
+                grad_x[top + r, left + c] += share
+    return grad_x
+
+
+def _avg_variant(grad_out, x, k, s, p, variant):
+    """Average backward written plainly, with switches that reproduce the usual mistakes."""
+    H, W = x.shape
+    padded = np.zeros((H + 2 * p, W + 2 * p))
+    real = np.zeros_like(padded)
+    real[p:p + H, p:p + W] = 1.0
+    for i, j, top, left in _windows(x.shape, k, s, p):
+        g = grad_out[i, j]
+        if variant == "copy":
+            share = g
+        elif variant == "divide_by_k":
+            share = g / k
+        elif variant == "real_count":
+            share = g / real[top:top + k, left:left + k].sum()
+        else:
+            share = g / (k * k)
+        if variant == "assign":
+            padded[top:top + k, left:left + k] = share
+        else:
+            padded[top:top + k, left:left + k] += share
+    return padded[p:p + H, p:p + W]
+
+
+def _same(a, b) -> bool:
+    try:
+        a = np.asarray(a, dtype=np.float64)
+        return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-7, atol=1e-9))
+    except Exception:
+        return False
+
+
+_SHAPE_HINT = "grad_x has the shape of x (not of grad_out, nor of the padded map)"
+
+
+def _diagnose(fn, cases, mistakes):
+    """Return the cases with a targeted hint on the first failing one, if a known mistake explains it.
+
+    ``mistakes`` maps a hint to a function ``(case) -> wrong result``. The learner's
+    function is called on copies of the arguments, quietly and with a time limit; any
+    problem (an exception, a wrong type) leaves the cases unchanged for
+    :func:`check_function` to report.
+    """
+    if not callable(fn):
+        return cases
+    for case in cases:
+        try:
+            args = tuple(np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in case.args)
+            got = _quiet_call(fn, args, dict(case.kwargs), 10)
+        except BaseException as exc:
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            return cases
+        if got is None or got is Ellipsis:
+            return cases
+        if _same(got, case.expected):
+            continue
+        if isinstance(got, np.ndarray) and got.shape != case.expected.shape:
+            case.hint = _SHAPE_HINT
+            return cases
+        for hint, wrong in mistakes.items():
+            try:
+                candidate = wrong(case)
+            except Exception:
+                continue
+            if not _same(candidate, case.expected) and _same(got, candidate):
+                case.hint = hint
+                break
+        return cases
+    return cases
+
+
+def _guarded(name: str, build: Callable[[], list], fn: Any, run: Callable[[Any, list], Any]):
+    """Build the cases and run the check; any failure of the checker itself is one line."""
+    try:
+        cases = build()
+    except BaseException as exc:
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        return _finish(name, FAILED,
+                       f"Not checkable: poolkit's reference is unavailable ({type(exc).__name__}). "
+                       "Hint: reinstall the course environment.")
+    return run(fn, cases)
+
+
+# ---------------------------------------------------------------------------
+# Code exercise: max backward
+# ---------------------------------------------------------------------------
+
+_MAX_HINTS = {
+    "last": "on a tie you sent the gradient to the last maximum; send all of it to the first one "
+            "in row-major order (np.argmax on the window does this)",
+    "split": "you split the gradient between tied maxima; poolkit and PyTorch send all of it to "
+             "the first maximum in row-major order",
+    "all_tied": "every tied maximum received the full gradient; only the first one in row-major "
+                "order should, the others get 0",
+    "spread": "you spread the gradient over the whole window, which is average pooling's backward; "
+              "max backward sends it to the one cell that won the window",
+    "assign": "a cell that wins two overlapping windows must receive both gradients; add them "
+              "with +=, do not overwrite with =",
+}
+
+
+def _running_example() -> np.ndarray:
+    from ..data import running_example
+
+    return running_example()
+
+
+def _max_cases() -> list[Case]:
+    from ..max_pool import max_pool2d_backward
+
+    rng = np.random.default_rng(_RNG_SEED)
+
+    def case(x, k, s, label, hint):
+        x = np.asarray(x, dtype=np.float64)
+        oh, ow = (x.shape[0] - k) // s + 1, (x.shape[1] - k) // s + 1
+        g = rng.integers(1, 10, size=(oh, ow)).astype(np.float64)
+        expected = max_pool2d_backward(g[None], x[None], k, stride=s)[0]
+        return Case(args=(g, x), kwargs={"kernel_size": k, "stride": s}, expected=expected,
+                    label=label, hint=hint)
+
+    distinct = rng.permutation(16).reshape(4, 4)
+    binary = np.array([[0, 1, 1, 1], [1, 0, 1, 1], [0, 0, 1, 0], [0, 0, 0, 0]])
+    five = rng.permutation(25).reshape(5, 5)
+    centre = rng.permutation(25).reshape(5, 5).astype(float)
+    centre[2, 2] = 30.0                     # the maximum of all four 3x3 windows
+    ties7 = rng.integers(0, 3, size=(7, 7))
+    rect = rng.permutation(18).reshape(3, 6)
+    route = "send each window's gradient to the cell holding its maximum; every other cell gets 0"
+    return [
+        case(distinct, 2, 2, "4x4 map, k=2, s=2, no ties", route),
+        case(_running_example(), 2, 2, "the running example, k=2, s=2 (two 7s tie)",
+             "with a tie, send all of the gradient to the first maximum in row-major order "
+             "(np.argmax on the window finds it)"),
+        case(binary, 2, 2, "4x4 map of 0s and 1s, k=2, s=2 (ties in every window)",
+             "with a tie, send all of the gradient to the first maximum in row-major order"),
+        case(five, 2, 2, "5x5 map, k=2, s=2 (last row and column in no window)",
+             "the last row and column belong to no window, so their gradient is 0; grad_x has "
+             "the shape of x"),
+        case(rect, 2, 2, "3x6 map, k=2, s=2 (not square)",
+             "loop over the rows and columns of grad_out separately; the map need not be square"),
+        case(centre, 3, 2, "5x5 map, k=3, s=2 (overlapping windows share their maximum)",
+             "a cell that wins several overlapping windows receives the sum of their gradients: "
+             "add with +="),
+        case(ties7, 3, 2, "7x7 map of 0, 1 and 2, k=3, s=2 (ties and overlaps)",
+             "first maximum in row-major order within each window, and += where windows overlap"),
+    ]
+
+
+def _max_mistakes():
+    def make(variant):
+        return lambda c: _max_variant(c.args[0], c.args[1], c.kwargs["kernel_size"],
+                                      c.kwargs["stride"], variant)
+
+    return {text: make(v) for v, text in _MAX_HINTS.items()}
+
+
+def check_max_backward(fn: Any):
+    """Check the learner's ``max_backward(grad_out, x, kernel_size=2, stride=2)`` (2-D, no padding).
+
+    The cases: distinct values, the running example's tie, a map of 0s and 1s
+    (ties everywhere), an odd size, a non-square map, and overlapping windows
+    (k=3, s=2) that share a maximum, with and without ties. The expected
+    gradients come from :func:`poolkit.max_pool2d_backward`.
+
+    Examples
+    --------
+    >>> def max_backward(grad_out, x, kernel_size=2, stride=2):
+    ...     k, s = kernel_size, stride
+    ...     grad_x = np.zeros(x.shape)
+    ...     for i in range(grad_out.shape[0]):
+    ...         for j in range(grad_out.shape[1]):
+    ...             w = x[i*s:i*s+k, j*s:j*s+k]
+    ...             r, c = np.unravel_index(np.argmax(w), w.shape)
+    ...             grad_x[i*s + r, j*s + c] += grad_out[i, j]
+    ...     return grad_x
+    >>> r = check_max_backward(max_backward)
+    Passes all 7 cases.
+    >>> r = check_max_backward(None)
+    Not attempted yet: complete `max_backward` so that it returns the gradient with respect to x.
+    """
+    name = "max_backward"
+
+    def run(f, cases):
+        cases = _diagnose(f, cases, _max_mistakes())
+        return check_function(
+            f, cases, name=name,
+            task="complete `max_backward` so that it returns the gradient with respect to x",
+            hints={"shape": _SHAPE_HINT, "type": "return a numpy array with the shape of x"},
+        )
+
+    return _guarded(name, _max_cases, fn, run)
+
+
+# ---------------------------------------------------------------------------
+# Code exercise: average backward
+# ---------------------------------------------------------------------------
+
+_AVG_HINTS = {
+    "copy": "you copied the gradient to every cell of the window: that is the backward of sum "
+            "pooling; the mean divides by n, so each cell gets grad_out / (k * k)",
+    "divide_by_k": "a k x k window has k * k cells, so each receives grad_out / (k * k), not / k",
+    "real_count": "with count_include_pad=True the divisor is the full k * k, padding included; "
+                  "you divided by the real cells only (that is count_include_pad=False)",
+    "assign": "a cell in two overlapping windows must receive both shares; add them with +=, do "
+              "not overwrite with =",
+}
+
+
+def _avg_cases() -> list[Case]:
+    from ..avg_pool import avg_pool2d_backward
+
+    rng = np.random.default_rng(_RNG_SEED + 1)
+
+    def case(shape, k, s, p, label, hint):
+        x = rng.standard_normal(shape)
+        oh, ow = (shape[0] + 2 * p - k) // s + 1, (shape[1] + 2 * p - k) // s + 1
+        g = rng.integers(1, 10, size=(oh, ow)).astype(np.float64)
+        expected = avg_pool2d_backward(g[None], x[None], k, stride=s, padding=p)[0]
+        return Case(args=(g, x), kwargs={"kernel_size": k, "stride": s, "padding": p},
+                    expected=expected, label=label, hint=hint)
+
+    return [
+        case((4, 4), 2, 2, 0, "4x4 map, k=2, s=2",
+             "each cell of a window receives grad_out / n, with n = k * k cells"),
+        case((5, 5), 2, 2, 0, "5x5 map, k=2, s=2 (last row and column in no window)",
+             "the last row and column belong to no window, so their gradient is 0; grad_x has "
+             "the shape of x"),
+        case((5, 5), 3, 2, 0, "5x5 map, k=3, s=2 (overlapping windows)",
+             "a cell in several windows receives a share from each: add with +="),
+        case((4, 4), 3, 2, 1, "4x4 map, k=3, s=2, p=1 (padding counted in the divisor)",
+             "work on the padded map: spread grad_out / (k * k) over each whole window, then cut "
+             "the padding off; the share that lands on padding is dropped"),
+        case((5, 4), 2, 1, 1, "5x4 map, k=2, s=1, p=1 (overlap and padding)",
+             "padded map, divisor k * k, += for overlaps, then cut the padding off"),
+    ]
+
+
+def _avg_mistakes():
+    def make(variant):
+        return lambda c: _avg_variant(c.args[0], c.args[1], c.kwargs["kernel_size"],
+                                      c.kwargs["stride"], c.kwargs["padding"], variant)
+
+    return {text: make(v) for v, text in _AVG_HINTS.items()}
+
+
+def check_avg_backward(fn: Any):
+    """Check the learner's ``avg_backward(grad_out, x, kernel_size=2, stride=2, padding=0)``.
+
+    2-D maps, ``count_include_pad=True`` (every window divides by ``k*k``). The
+    cases: non-overlapping windows, an odd size, overlapping windows, padding,
+    and overlap with padding. The expected gradients come from
+    :func:`poolkit.avg_pool2d_backward`.
+
+    Examples
+    --------
+    >>> def avg_backward(grad_out, x, kernel_size=2, stride=2, padding=0):
+    ...     k, s, p = kernel_size, stride, padding
+    ...     return np.kron(grad_out, np.ones((k, k)))      # copies the gradient: wrong
+    >>> r = check_avg_backward(avg_backward)
+    Case 4x4 map, k=2, s=2: the result has wrong values at 16 of 16 positions (first at index (0, 0)). Hint: you copied the gradient to every cell of the window: that is the backward of sum pooling; the mean divides by n, so each cell gets grad_out / (k * k).
+    """
+    name = "avg_backward"
+
+    def run(f, cases):
+        cases = _diagnose(f, cases, _avg_mistakes())
+        return check_function(
+            f, cases, name=name,
+            task="complete `avg_backward` so that it returns the gradient with respect to x",
+            hints={"shape": _SHAPE_HINT, "type": "return a numpy array with the shape of x"},
+        )
+
+    return _guarded(name, _avg_cases, fn, run)
+
+
+# ---------------------------------------------------------------------------
+# Quiz
+# ---------------------------------------------------------------------------
+
+QUIZ = [
+    mc("Max pooling with $2 \\times 2$ windows and stride 2 maps a $4 \\times 4$ input to a "
+       "$2 \\times 2$ output. How many entries of the input gradient can be non-zero?",
+       [("At most 4", True, "Each of the 4 windows sends its gradient to one cell, and these windows "
+                            "do not overlap."),
+        ("Exactly 16", False, "Cells that win no window get 0: they did not affect the output."),
+        ("At most 1", False, "Every window has its own winner; there are 4 windows."),
+        ("None: max pooling is not differentiable", False,
+         "It is differentiable except at ties, and even there a subgradient is used.")]),
+    mc("With $3 \\times 3$ windows and stride 1, one input cell is the maximum of three windows "
+       "whose upstream gradients are 1, 2 and 4. What gradient does it receive?",
+       [("7", True, "Overlapping windows accumulate: 1 + 2 + 4."),
+        ("4", False, "That keeps only the last window's gradient, the bug of assigning instead of "
+                     "adding."),
+        ("7/3", False, "Max backward does not average; each window sends its whole gradient."),
+        ("1", False, "That keeps only the first window's gradient.")]),
+    mc("Average pooling over $2 \\times 2$ windows, upstream gradient $g$. A backward pass copies "
+       "$g$ to all four cells. What is it?",
+       [("The exact gradient of sum pooling, 4 times the gradient of average pooling", True,
+         "The sum has derivative 1 per cell; the mean 1/4."),
+        ("The exact gradient of average pooling", False, "The mean's derivative is 1/4 per cell, "
+                                                         "so each cell should get g/4."),
+        ("A valid subgradient of average pooling", False, "Average pooling is linear and has "
+                                                          "exactly one gradient."),
+        ("The gradient of max pooling at a tie", False,
+         "A subgradient of the max gives weights that sum to 1, never 4.")]),
+    mc("Which backward pass can make the total of the input gradient smaller than the total of "
+       "the upstream gradient?",
+       [("Average pooling with padding and count_include_pad=True", True,
+         "Border windows divide by $k^2$ but cover fewer real cells; the share on padding is "
+         "dropped."),
+        ("Max pooling with padding", False, "Padding is $-\\infty$ and never wins, so every "
+                                            "gradient reaches a real cell."),
+        ("Max pooling with overlapping windows", False, "Overlap moves gradients onto shared "
+                                                        "cells but loses none."),
+        ("Average pooling without padding", False, "Each window's shares $g/n$ add up to $g$.")]),
+    mc("Why does a numerical gradient check of max pooling use random inputs?",
+       [("At a tie the maximum has no derivative, and central differences split the gradient "
+         "between tied cells", True, "Random real inputs have no ties (with probability one)."),
+        ("Because max pooling is only defined for random inputs", False,
+         "It is defined for any input; the issue is differentiability at ties."),
+        ("To make the check faster", False, "Speed is the same; ties are the issue."),
+        ("Because integer inputs overflow", False, "The check works in float64; ties are the "
+                                                   "issue.")]),
+]

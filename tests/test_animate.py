@@ -154,3 +154,26 @@ def test_animation_plays_in_a_browser_without_kernel_or_network(tmp_path):
             "src => document.querySelector('img[id^=_anim_img]').src !== src", arg=first, timeout=10_000)
         browser.close()
     assert errors == [] and remote == []
+
+
+def test_in_a_notebook_each_visual_is_shown_exactly_once(tmp_path):
+    """A figure or an animation as the cell's last expression gives one output, no stray still image."""
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("import numpy as np\nfrom poolkit import plot, animate\n"
+                                  "x = np.array([[1.0, 2.0], [3.0, 4.0]])"),
+        nbformat.v4.new_code_cell("plot.show_pooling(x, 2)"),
+        nbformat.v4.new_code_cell("animate.to_html(animate.sliding_window(x, 2))"),
+        nbformat.v4.new_code_cell("import matplotlib.pyplot as plt\nplt.get_fignums()"),
+    ]
+    client = nbclient.NotebookClient(nb, timeout=120, kernel_name="python3",
+                                     resources={"metadata": {"path": str(tmp_path)}})
+    client.execute()
+    fig_out, anim_out, open_figs = (cell.outputs for cell in nb.cells[1:])
+    assert [o.output_type for o in fig_out] == ["execute_result"]
+    assert "image/png" in fig_out[0].data and "image/svg+xml" not in fig_out[0].data
+    assert [o.output_type for o in anim_out] == ["execute_result"]
+    assert set(anim_out[0].data) == {"text/html", "text/plain"}
+    assert open_figs[0].data["text/plain"] == "[]"

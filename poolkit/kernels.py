@@ -169,10 +169,10 @@ def max_pool2d(x, kernel, stride, padding, dilation, out_hw, return_indices):
             _max_values(src, out[a:b], t, geo)
             continue
         o, iv = out[a:b], idx[a:b]
-        work.run(src, o, iv, base, (dh * W, dw), nan_aware=False)
+        work.run(src, o, iv, base, W, nan_aware=False)
         low = o.min()
         if low != low:                  # NaN present: redo the codes with the NaN rule
-            work.run(src, o, iv, base, (dh * W, dw), nan_aware=True)
+            work.run(src, o, iv, base, W, nan_aware=True)
             low = o.min() if o.dtype.kind != "f" else np.fmin.reduce(o, axis=None)
         if low == lowest:               # windows of lowest values / of padding only
             if init is None:
@@ -209,6 +209,17 @@ def _max_values(src, o, t, geo):
         np.maximum(o, cols(j), out=o)
 
 
+def _select(m, a, b, out, tmp):
+    """``out = b where m else a`` for small unsigned codes, without a masked copy.
+
+    ``a ^ ((a ^ b) * m)``: three contiguous integer ops, several times faster
+    than ``np.copyto(..., where=m)`` on random masks.
+    """
+    np.bitwise_xor(a, b, out=tmp)
+    np.multiply(tmp, m, out=tmp)
+    np.bitwise_xor(a, tmp, out=out)
+
+
 class _ArgmaxWork:
     """Buffers and steps of max pooling with indices, for one chunk of planes.
 
@@ -225,77 +236,80 @@ class _ArgmaxWork:
         self.geo = geo
         self.is_float = dtype.kind == "f"
         self.rv = np.empty((cb, need_h, OW), dtype=dtype) if kw > 1 else None
-        self.rc = np.empty((cb, need_h, OW), dtype=np.uint8)     # winning column per row
+        self.rc = np.zeros((cb, need_h, OW), dtype=np.uint8)     # winning column per row
         self.rmask = np.empty((cb, need_h, OW), dtype=bool)
+        self.rtmp = np.empty((cb, need_h, OW), dtype=np.uint8)
         self.ri = np.empty((cb, OH, OW), dtype=np.uint8)         # winning row
         self.cj = np.empty((cb, OH, OW), dtype=np.uint8)         # its winning column
         self.omask = np.empty((cb, OH, OW), dtype=bool)
-        self.tmp = np.empty((cb, OH, OW), dtype=np.int64)
+        self.otmp = np.empty((cb, OH, OW), dtype=np.uint8)
+        self.off = np.empty((cb, OH, OW), dtype=np.int32)
+        self.off2 = np.empty((cb, OH, OW), dtype=np.int32) if dw > 1 else None
 
-    def _update(self, v, m, code, c, mask, nan_aware):
-        """``code[upd] = c; m = max(m, v)`` where ``upd = v > m (or isnan(v))``."""
-        np.greater(v, m, out=mask)
-        if nan_aware:
-            mask |= np.isnan(v)
-        np.maximum(m, v, out=m)
-        np.copyto(code, c, where=mask)
-
-    def run(self, src, o, iv, base, steps, nan_aware):
+    def _along_rows(self, src, rv, rc, mask, tmp, nan_aware):
+        """Max and winning column of the windows of every row of ``src``, into ``rv, rc``."""
         OH, OW, kh, kw, sh, sw, dh, dw = self.geo
-        n = src.shape[0]
-        nan_aware = nan_aware and self.is_float
-        # 1. along each row: rv, rc = max and winning column of every row's windows
-        rc = self.rc[:n]
 
         def cols(j):
             return src[:, :, j * dw:j * dw + (OW - 1) * sw + 1:sw]
 
+        bits = rc.view(bool)
+        np.greater(cols(1), cols(0), out=bits)
+        if nan_aware:
+            bits |= np.isnan(cols(1))
+        np.maximum(cols(0), cols(1), out=rv)
+        for j in range(2, kw):
+            v = cols(j)
+            np.greater(v, rv, out=mask)
+            if nan_aware:
+                mask |= np.isnan(v)
+            np.maximum(rv, v, out=rv)
+            _select(mask, rc, np.uint8(j), rc, tmp)
+
+    def run(self, src, o, iv, base, W, nan_aware):
+        OH, OW, kh, kw, sh, sw, dh, dw = self.geo
+        n = src.shape[0]
+        nan_aware = nan_aware and self.is_float
+
+        # 1. along each row (whole rows at once, so numpy runs one long strided loop)
+        rc = self.rc[:n]
         if kw == 1:
-            rv = cols(0)
-            rc.fill(0)
+            rv = src[:, :, :(OW - 1) * sw + 1:sw]
         else:
             rv = self.rv[:n]
-            mask = self.rmask[:n]
-            np.greater(cols(1), cols(0), out=rc.view(bool))
-            if nan_aware:
-                rc.view(bool)[...] |= np.isnan(cols(1))
-            np.maximum(cols(0), cols(1), out=rv)
-            for j in range(2, kw):
-                self._update(cols(j), rv, rc, j, mask, nan_aware)
+            self._along_rows(src, rv, rc, self.rmask[:n], self.rtmp[:n], nan_aware)
+        rv_i = [rv[:, i * dh:i * dh + (OH - 1) * sh + 1:sh] for i in range(kh)]
+        rc_i = [rc[:, i * dh:i * dh + (OH - 1) * sh + 1:sh] for i in range(kh)]
 
-        # 2. down the rows: o, ri = max and winning row; cj = the winning row's column
-        def rows(a, i):
-            return a[:, i * dh:i * dh + (OH - 1) * sh + 1:sh]
-
-        ri, cj, mask = self.ri[:n], self.cj[:n], self.omask[:n]
+        # 2. down the rows: o, ri = max and winning row; cj = that row's winning column
+        ri, cj, mask, tmp = self.ri[:n], self.cj[:n], self.omask[:n], self.otmp[:n]
         if kh == 1:
-            np.copyto(o, rows(rv, 0))
-            np.copyto(cj, rows(rc, 0))
+            np.copyto(o, rv_i[0])
+            np.copyto(cj, rc_i[0])
             ri.fill(0)
         else:
-            np.greater(rows(rv, 1), rows(rv, 0), out=ri.view(bool))
+            np.greater(rv_i[1], rv_i[0], out=ri.view(bool))
             if nan_aware:
-                ri.view(bool)[...] |= np.isnan(rows(rv, 1))
-            np.maximum(rows(rv, 0), rows(rv, 1), out=o)
-            np.copyto(cj, rows(rc, 0))
-            np.copyto(cj, rows(rc, 1), where=ri.view(bool))
+                ri.view(bool)[...] |= np.isnan(rv_i[1])
+            np.maximum(rv_i[0], rv_i[1], out=o)
+            _select(ri, rc_i[0], rc_i[1], cj, tmp)
             for i in range(2, kh):
-                np.greater(rows(rv, i), o, out=mask)
+                np.greater(rv_i[i], o, out=mask)
                 if nan_aware:
-                    mask |= np.isnan(rows(rv, i))
-                np.maximum(o, rows(rv, i), out=o)
-                np.copyto(ri, i, where=mask)
-                np.copyto(cj, rows(rc, i), where=mask)
-        # 3. flat index = base + ri * dh*W + cj * dw
-        row_step, col_step = steps
-        np.multiply(ri, row_step, out=iv, dtype=np.int64)
-        if col_step == 1:
-            np.add(iv, cj, out=iv, dtype=np.int64)
+                    mask |= np.isnan(rv_i[i])
+                np.maximum(o, rv_i[i], out=o)
+                _select(mask, ri, np.uint8(i), ri, tmp)
+                _select(mask, cj, rc_i[i], cj, tmp)
+
+        # 3. flat index = base + ri * dh*W + cj * dw (small offsets in int32, one int64 add)
+        off = self.off[:n]
+        np.multiply(ri, dh * W, out=off, dtype=np.int32)
+        if dw == 1:
+            np.add(off, cj, out=off, dtype=np.int32)
         else:
-            tmp = self.tmp[:n]
-            np.multiply(cj, col_step, out=tmp, dtype=np.int64)
-            iv += tmp
-        iv += base
+            np.multiply(cj, dw, out=self.off2[:n], dtype=np.int32)
+            off += self.off2[:n]
+        np.add(base, off, out=iv)
 
 
 # ---------------------------------------------------------------------------

@@ -198,7 +198,7 @@ def sliding_window(x, kernel_size, *, stride=None, padding=0, dilation=1, ceil_m
                                  gridspec_kw={"width_ratios": [cols, max(ow, 1)]})
         ax_a, ax_b = grid[0]
         norm = _plot._norm_for(xm, out)
-        caption = fig.suptitle("", fontsize=10)
+        caption = fig.supxlabel(" ", fontsize=10)
         draw, n = _forward_frames(xm, geom, out, argmax, mode, ax_a, ax_b, norm, decimals, caption)
     else:
         if grad_out is None:
@@ -218,7 +218,7 @@ def sliding_window(x, kernel_size, *, stride=None, padding=0, dilation=1, ceil_m
                                  gridspec_kw={"width_ratios": [cols, max(ow, 1), w]})
         total = contributions.sum(axis=0)
         norms = (_plot._norm_for(xm, out), _plot._norm_for(g, total, vmin=min(0.0, float(np.nanmin(g)))))
-        caption = fig.suptitle("", fontsize=10)
+        caption = fig.supxlabel(" ", fontsize=10)
         draw, n = _backward_frames(xm, geom, g, contributions, argmax, mode, tuple(grid[0]), norms,
                                    decimals, caption)
     fig.patch.set_facecolor("white")

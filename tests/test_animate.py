@@ -20,8 +20,6 @@ from poolkit.data import running_example  # noqa: E402
 
 X = running_example()
 
-# Frames drawn by hand (anim._func) never "render" the animation; matplotlib warns about that.
-pytestmark = pytest.mark.filterwarnings("ignore:Animation was deleted without rendering")
 
 
 TINY = np.array([[1.0, 2.0], [3.0, 4.0]])  # one window: a fast two-frame animation
@@ -32,6 +30,7 @@ def texts(ax):
 
 
 def frame(anim, t):
+    anim._draw_was_started = True  # drawn by hand: tell matplotlib not to warn when it is collected
     anim._func(t)
     return anim._fig
 
@@ -42,15 +41,15 @@ def test_forward_frames_fill_the_output_one_window_at_a_time():
     assert anim._save_count == 5  # an empty start + one frame per window
     fig = frame(anim, 0)
     assert texts(fig.axes[1]) == []
-    assert fig._suptitle.get_text() == "start: the output is empty"
+    assert fig._supxlabel.get_text() == "start: the output is empty"
     fig = frame(anim, 2)
     assert texts(fig.axes[1]) == ["6", "7"]
-    assert fig._suptitle.get_text() == "window (0, 1): max = 7"
+    assert fig._supxlabel.get_text() == "window (0, 1): max = 7"
     fig = frame(anim, 4)
     assert texts(fig.axes[1]) == ["6", "7", "8", "3"]
     fig = frame(animate.sliding_window(X, 2, mode="mean"), 4)
     assert texts(fig.axes[1]) == ["3", "5", "4", "2"]
-    assert fig._suptitle.get_text() == "window (1, 1): mean = 2"
+    assert fig._supxlabel.get_text() == "window (1, 1): mean = 2"
 
 
 def test_backward_frames_accumulate_to_the_full_gradient():
@@ -72,7 +71,7 @@ def test_backward_frames_accumulate_to_the_full_gradient():
 def test_backward_mean_frames():
     fig = frame(animate.sliding_window(X, 2, mode="avg", backward=True), 1)
     assert texts(fig.axes[2]) == ["0.25", "0.25", "0", "0", "0.25", "0.25", "0", "0"] + ["0"] * 8
-    assert fig._suptitle.get_text() == "grad_out[0, 0] flows back evenly over the window"
+    assert fig._supxlabel.get_text() == "grad_out[0, 0] flows back evenly over the window"
 
 
 def test_argument_errors():
@@ -88,8 +87,10 @@ def test_argument_errors():
         animate.sliding_window(X, 2, backward=True, grad_out=np.ones((1, 1)))
     with pytest.raises(TypeError, match="anim must be a matplotlib Animation, got str"):
         animate.to_html("not an animation")
+    anim = animate.sliding_window(TINY, 2)
     with pytest.raises(ValueError, match="default_mode='forever' must be 'once', 'loop' or 'reflect'"):
-        animate.to_html(animate.sliding_window(X, 2), default_mode="forever")
+        animate.to_html(anim, default_mode="forever")
+    anim._draw_was_started = True
     assert plt.get_fignums() == []
 
 

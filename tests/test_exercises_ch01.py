@@ -429,3 +429,39 @@ def test_quiz_is_well_formed_and_its_keys_are_right():
     assert pool(np.roll(b, -1)) == pool(b) != pool(np.roll(b, 1))
     assert right[2] == ["Shifting left by one step"]
     assert right[3] == ["0"]
+
+
+# ---------------------------------------------------------------------------
+# The chapter shows what the checkers grade
+# ---------------------------------------------------------------------------
+
+
+def _chapter_markdown(label):
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "book" / "01-definition.ipynb"
+    if not path.exists():
+        pytest.skip("book/01-definition.ipynb is not there")
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    texts = ["".join(c["source"]) for c in cells if c["cell_type"] == "markdown"]
+    found = [t for t in texts if f":label: {label}" in t]
+    assert len(found) == 1, f"no single exercise cell labelled {label}"
+    return found[0]
+
+
+def _plain(text):
+    return " ".join(text.replace("$", "").replace("**", "").split())
+
+
+def test_chapter_lists_the_graded_statements():
+    text = _plain(_chapter_markdown("ex-ch01-true-statements"))
+    for letter, statement in ch01.STATEMENTS.items():
+        assert f"{letter}. {_plain(statement)}" in text, letter
+
+
+def test_chapter_shows_the_graded_map():
+    text = _chapter_markdown("ex-ch01-by-hand")
+    rows = re.findall(r"^\s*(-?\d+(?:\s*&\s*-?\d+)+)\s*(?:\\\\)?\s*$", text, flags=re.M)
+    shown = tuple(tuple(int(v) for v in row.split("&")) for row in rows)
+    assert shown == ch01.BY_HAND_MAP

@@ -64,11 +64,13 @@ book: venv
 	@echo "or run 'make serve' and visit http://127.0.0.1:$(PORT)/"
 
 test: venv
-	@start=$$SECONDS; \
-	$(MAKE) --no-print-directory test-unit && \
-	$(MAKE) --no-print-directory test-notebooks && \
-	$(MAKE) --no-print-directory test-build && \
-	$(MAKE) --no-print-directory test-site && \
+	@start=$$SECONDS; failed=""; \
+	for step in test-unit test-notebooks test-build test-site; do \
+	  t=$$SECONDS; \
+	  $(MAKE) --no-print-directory $$step || failed="$$failed $$step"; \
+	  echo "   ($$step: $$((SECONDS - t)) s)"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "== FAILED:$$failed (total $$((SECONDS - start)) s)"; exit 1; fi; \
 	echo "== all checks passed in $$((SECONDS - start)) s"
 
 test-unit: venv
@@ -89,7 +91,7 @@ test-build: venv
 
 test-site: venv
 	@echo "== 4/4 browser tests of $(STRICT)/_build/html"
-	@BOOK_HTML_DIR=$(STRICT)/_build/html $(call pytest_allow_empty,-q tests/test_site.py)
+	@export BOOK_HTML_DIR=$(STRICT)/_build/html; $(call pytest_allow_empty,-q -rs tests/test_site.py)
 
 # ------------------------------------------------------------------ convenience
 

@@ -348,7 +348,12 @@ def test_solutions_hidden_until_toggled(browser, base_url, survey):
             if body.is_visible():
                 failures.append(f"{label}: visible before its toggle is clicked")
                 continue
-            toggle = sol.locator(".admonition-title")
+            # The reader's control: sphinx-togglebutton's button in the title (the title's
+            # centre may be the link back to the exercise).
+            toggle = sol.locator(".admonition-title button.toggle-button")
+            if toggle.count() == 0:
+                failures.append(f"{label}: hidden, but has no toggle button to open it")
+                continue
             toggle.scroll_into_view_if_needed()
             toggle.click()
             try:

@@ -628,3 +628,15 @@ def test_checker_output_in_a_real_kernel(tmp_path):
     assert [o.output_type for o in outs[1]] == ["stream"]
     assert outs[1][0].text == ("Case one: raised KeyError: 'boom <number>'. "
                                "Hint: run your function on this case by itself and read the error.\n")
+
+
+def test_check_value_with_an_answer_that_cannot_be_compared(capsys):
+    class Weird:
+        def __eq__(self, other):
+            raise RuntimeError("no")
+
+    r = check_value(Weird(), object(), name="out")
+    assert one_line(capsys.readouterr().out) == (
+        "Not checkable: out is Weird, which cannot be compared (RuntimeError). "
+        "Hint: give a number, a tuple or an array as asked.")
+    assert r.status == FAILED

@@ -22,7 +22,7 @@ import hashlib
 import importlib.resources
 import json
 from collections import Counter
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 from ._core import FAILED, NOT_ATTEMPTED, PASSED, _finish, _parse_letters, _sentence
 

@@ -197,9 +197,9 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-@pytest.fixture
-def browser_page():
-    """A headless Chromium page that records console errors and refuses the network."""
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium for the module (launching it is the slow part)."""
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
             pytest.fail(f"no Chromium at {CHROMIUM} (CI=true, so this is a failure)")
@@ -207,21 +207,29 @@ def browser_page():
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        page = browser.new_page()
-        page.errors, page.remote = [], []
-        page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: page.errors.append(str(e)))
-
-        def guard(route):
-            if route.request.url.startswith("file://"):
-                route.continue_()
-            else:
-                page.remote.append(route.request.url)
-                route.abort()
-
-        page.route("**/*", guard)
-        yield page
+        yield browser
         browser.close()
+
+
+@pytest.fixture
+def browser_page(browser):
+    """A fresh page that records console errors and refuses the network."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.errors, page.remote = [], []
+    page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+
+    def guard(route):
+        if route.request.url.startswith("file://"):
+            route.continue_()
+        else:
+            page.remote.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", guard)
+    yield page
+    context.close()
 
 
 def _page(tmp_path, body: str) -> str:

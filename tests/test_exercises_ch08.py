@@ -1,0 +1,459 @@
+"""The self-test's checkers: hand-worked answers agree with poolkit, right answers pass, the usual
+mistakes get the right hint and the section to reread, junk never raises, and the score card adds up."""
+
+import math
+import re
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+
+import poolkit as pk
+import poolkit.data  # not imported by `import poolkit`
+from poolkit.exercises import ch08, quiz
+from poolkit.exercises._core import FAILED, NOT_ATTEMPTED, PASSED
+
+BOOK = Path(__file__).resolve().parents[1] / "book"
+FLOAT = re.compile(r"\d\.\d|\binf\b", re.IGNORECASE)  # "NaN" may name what the learner gave
+
+
+def one_line(capsys, fn, *args):
+    result = fn(*args)
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1, out           # exactly one line
+    text = out.strip()
+    assert not FLOAT.search(text), text       # never a float
+    return result, text
+
+
+# ------------------------------------------------------------ correct learner answers
+
+def rf_size(layers):
+    r, j = 1, 1
+    for k, s, d in layers:
+        r += d * (k - 1) * j
+        j *= s
+    return r
+
+
+def bins(n, m):
+    return [(i * n // m, -(-(i + 1) * n // m)) for i in range(m)]
+
+
+def max_bwd(grad_out, x, k, s):
+    grad_x = np.zeros(x.shape)
+    for j in range(len(grad_out)):
+        grad_x[j * s + int(np.argmax(x[j * s:j * s + k]))] += grad_out[j]
+    return grad_x
+
+
+def divisors(n, k, s, p=0, ceil_mode=False, count_include_pad=True):
+    span = n + 2 * p - k
+    out = (-(-span // s) if ceil_mode else span // s) + 1
+    if ceil_mode and (out - 1) * s >= n + p:
+        out -= 1
+    result = []
+    for j in range(out):
+        a, b = j * s, min(j * s + k, n + 2 * p)
+        result.append(b - a if count_include_pad else min(b, n + p) - max(a, p))
+    return result
+
+
+RIGHT = {
+    10: [[7, 7], [8, 7]], 11: (5376, 5376), 12: (2, 0), 13: 25 / 9, 14: (3, 4, 4),
+    15: [14, 13], 16: (64, 72), 17: [6, 4, 5, 9],
+    18: rf_size, 19: bins, 20: max_bwd, 21: divisors,
+}
+RIGHT_LETTERS = ["B", "B", "A", "B", "B", "B", "A", "C", "D"]
+
+
+# ------------------------------------------------------------ the answers are right
+
+def test_q10_matches_poolkit():
+    x = pk.data.running_example()
+    assert pk.max_pool2d(x[None], 3, stride=1)[0].tolist() == [list(r) for r in ch08.Q10_ANSWER]
+
+
+def test_q11_matches_poolkit():
+    lengths = tuple(pk.spatial_pyramid_pool2d(np.zeros((256, n, n)), (1, 2, 4)).shape[0] for n in (13, 20))
+    assert lengths == ch08.Q11_ANSWER
+
+
+def test_q12_matches_poolkit():
+    x = pk.data.running_example()[None]
+    g = pk.max_pool2d_backward(np.array([[[1.0, 2.0], [3.0, 4.0]]]), x, 2)
+    assert (g[0, 0, 3], g[0, 1, 2]) == ch08.Q12_ANSWER
+
+
+def test_q13_matches_poolkit():
+    g = pk.avg_pool2d_backward(np.ones((1, 2, 2)), np.zeros((1, 4, 4)), 3, stride=2, padding=1)
+    assert math.isclose(g.sum(), ch08.Q13_ANSWER)
+
+
+def test_q14_matches_poolkit():
+    got = (pk.output_size(10, 3, stride=3, padding=1, dilation=2),
+           pk.output_size(10, 3, stride=3, padding=1, dilation=2, ceil_mode=True),
+           pk.output_size(7, 2, stride=2, padding=1, ceil_mode=True))
+    assert got == ch08.Q14_ANSWER
+
+
+def test_q15_matches_poolkit():
+    sizes = [n for n in range(1, 60) if pk.output_size(n, 3, stride=2, padding=1) == 7]
+    assert sizes == ch08.Q15_ANSWER
+    assert pk.unpool_size(7, 3, stride=2, padding=1) == min(sizes)
+
+
+def test_q16_matches_poolkit():
+    assert (pk.pool_flops((2, 5, 5), 3, stride=2).exact,
+            pk.pool_flops((2, 5, 5), 3, stride=2, mode="avg").exact) == ch08.Q16_ANSWER
+
+
+def test_q17_matches_poolkit():
+    x = np.array([[3.0, 1, 4, 1, 5, 9, 2, 6]])
+    assert pk.max_pool1d(np.roll(x, 1, axis=-1), 2)[0].tolist() == ch08.Q17_ANSWER
+    # the distractors are what the chapter says they are
+    assert pk.max_pool1d(x, 2)[0].tolist() == [3, 4, 9, 6]
+    assert pk.max_pool1d(np.roll(x, 2, axis=-1), 2)[0].tolist() == [6, 3, 4, 9]
+
+
+def test_q18_cases_match_poolkit():
+    for layers, expected, _, _ in ch08._Q18_CASES:
+        rf = pk.receptive_field([dict(kernel_size=k, stride=s, dilation=d) for k, s, d in layers])
+        assert rf.size == expected == rf_size(layers)
+
+
+def test_q19_cases_match_poolkit():
+    for (n, m), expected, _, _ in ch08._Q19_CASES:
+        assert pk.adaptive_bins(n, m) == expected
+
+
+def test_q20_cases_match_poolkit():
+    for g, x, k, s, expected, _, _ in ch08._Q20_CASES:
+        got = pk.max_pool1d_backward(g[None], x[None], k, stride=s)[0]
+        np.testing.assert_array_equal(got, expected)
+
+
+def test_q21_cases_match_poolkit():
+    for args, expected, _, _ in ch08._Q21_CASES:
+        n, k, s, p, ceil_mode, include = (list(args) + [0, False, True][len(args) - 3:])[:6]
+        ones = np.ones((1, n))
+        real = pk.avg_pool1d(ones, k, stride=s, padding=p, ceil_mode=ceil_mode, divisor_override=1)
+        mean = pk.avg_pool1d(ones, k, stride=s, padding=p, ceil_mode=ceil_mode, count_include_pad=include)
+        assert np.rint(real / mean)[0].astype(int).tolist() == expected
+
+
+def test_choices_are_well_formed():
+    assert len(ch08.QUIZ) == len(ch08.CHOICES) == 9
+    quiz.validate(ch08.QUIZ)
+    for (number, choice), question, letter in zip(ch08.CHOICES.items(), ch08.QUIZ, RIGHT_LETTERS):
+        assert question["question"].startswith(f"Q{number}. ")
+        assert choice.correct == letter
+        for a, (opt_letter, text) in zip(question["answers"], choice.options.items()):
+            assert a["answer"] == f"{opt_letter}. {text}"
+            # a wrong answer's feedback says what to reread; a right one does not
+            assert ("Reread chapter" in a["feedback"]) == (not a["correct"])
+
+
+def test_every_question_points_to_a_chapter():
+    assert [q.number for q in ch08.QUESTIONS] == list(range(1, 22))
+    kinds = [q.kind for q in ch08.QUESTIONS]
+    assert kinds.count("choice") == 9 and kinds.count("value") == 8 and kinds.count("code") == 4
+    assert {q.where.chapter for q in ch08.QUESTIONS} == set(range(1, 8))
+
+
+def _headings(path):
+    nb = nbformat.read(path, as_version=4)
+    return {line[3:].strip() for c in nb.cells if c.cell_type == "markdown"
+            for line in c.source.splitlines() if line.startswith("## ")}
+
+
+@pytest.mark.parametrize("chapter", range(1, 8))
+def test_sections_to_reread_exist(chapter):
+    """The checker lines name real sections (chapters not written yet are skipped)."""
+    found = sorted(BOOK.glob(f"{chapter:02d}-*.ipynb"))
+    if not found:
+        pytest.skip(f"chapter {chapter} is not written yet")
+    nb = nbformat.read(found[0], as_version=4)
+    headings = _headings(found[0])
+    for q in ch08.QUESTIONS:
+        if q.where.chapter == chapter:
+            assert nb.cells[0].source.startswith(f"({q.where.label})="), q
+            assert q.where.section in headings, (q.number, q.where.section, sorted(headings))
+
+
+# ------------------------------------------------------------ right answers pass
+
+@pytest.mark.parametrize("number", sorted(RIGHT))
+def test_right_answer_passes(capsys, number):
+    test = ch08.SelfTest()
+    result, text = one_line(capsys, test.check, number, RIGHT[number])
+    assert result.passed, text
+    assert text == "Correct." or text.startswith("Passes all")
+
+
+@pytest.mark.parametrize("number, letter", list(zip(range(1, 10), RIGHT_LETTERS)))
+def test_right_letter_passes(capsys, number, letter):
+    result, text = one_line(capsys, ch08.SelfTest().check, number, letter.lower())
+    assert result.passed and text.startswith(f"Correct: {letter}.")
+
+
+def test_full_marks(capsys):
+    test = ch08.SelfTest()
+    result, text = one_line(capsys, test.check_choices, RIGHT_LETTERS)
+    assert result.passed and text == "Correct: 9 of 9 right."
+    for number, answer in RIGHT.items():
+        test.check(number, answer)
+    capsys.readouterr()
+    _, text = one_line(capsys, test.summary)
+    assert text == "Score: 21/21 — full marks: nothing to reread."
+
+
+# ------------------------------------------------------------ not attempted
+
+STUBS = {10: [[..., ...], [..., ...]], 11: ..., 12: None, 13: ..., 14: (..., ..., ...), 15: ...,
+         16: ..., 17: ...}
+
+
+def _raises(*args, **kwargs):
+    raise NotImplementedError
+
+
+@pytest.mark.parametrize("number", range(1, 22))
+def test_stub_is_not_attempted(capsys, number):
+    stub = STUBS.get(number, _raises if number >= 18 else ...)
+    result, text = one_line(capsys, ch08.SelfTest().check, number, stub)
+    assert result.status == NOT_ATTEMPTED and text.startswith("Not attempted yet"), text
+
+
+def test_fresh_summary(capsys):
+    _, text = one_line(capsys, ch08.SelfTest().summary)
+    assert text == "Score: 0/21 — not attempted yet: Q1–Q21."
+
+
+def test_choices_stub(capsys):
+    test = ch08.SelfTest()
+    result, text = one_line(capsys, test.check_choices, [...] * 9)
+    assert result.status == NOT_ATTEMPTED and text.startswith("Not attempted yet")
+    assert all(test.status(n) == NOT_ATTEMPTED for n in range(1, 10))
+
+
+# ------------------------------------------------------------ typical mistakes
+
+MISTAKES = [
+    (10, [[7, 7], [8, 3]], "overlapping windows can share a maximum"),
+    (10, [[7, 7, 7], [8, 7, 7], [8, 4, 3]], "a 3 x 3 result comes from 2 x 2 windows"),
+    (10, [[28 / 9, 33 / 9], [32 / 9, 27 / 9]], "those are the means"),
+    (11, (21, 21), "multiply by C"),
+    (11, (1792, 1792), "n x n bins, not n"),
+    (11, (5376, 8000), "does not depend on the input size"),
+    (12, (1, 1), "central difference"),
+    (12, (0, 2), "row-major order"),
+    (12, (2, 2), "one cell only"),
+    (13, 2.78, "exact value"),
+    (13, 4, "falls on padding"),
+    (14, (4, 4, 4), "left out the dilation"),
+    (14, (2, 4, 4), "left out the padding"),
+    (14, (3, 3, 4), "rounds"),
+    (14, (3, 4, 5), "right padding"),
+    (15, [13], "second one"),
+    (15, [12, 13], "12 gives"),
+    (16, (72, 72), "textbook convention"),
+    (16, (64, 64), "1 division"),
+    (16, (32, 36), "2 channels"),
+    (17, [3, 4, 9, 6], "unshifted"),
+    (17, [6, 3, 4, 9], "2-pixel shift"),
+]
+
+
+@pytest.mark.parametrize("number, answer, phrase", MISTAKES)
+def test_mistake_gets_its_hint_and_section(capsys, number, answer, phrase):
+    test = ch08.SelfTest()
+    result, text = one_line(capsys, test.check, number, answer)
+    assert result.status == FAILED, text
+    assert phrase in text, text
+    q = ch08.QUESTIONS[number - 1]
+    assert text.endswith(f'Reread chapter {q.where.chapter}, "{q.where.section}".'), text
+
+
+def rf_no_jump(layers):
+    return 1 + sum(d * (k - 1) for k, s, d in layers)
+
+
+def rf_no_dilation(layers):
+    r, j = 1, 1
+    for k, s, d in layers:
+        r += (k - 1) * j
+        j *= s
+    return r
+
+
+def bins_floor_end(n, m):
+    return [(i * n // m, (i + 1) * n // m) for i in range(m)]
+
+
+def bins_equal(n, m):
+    w = n // m
+    return [(i * w, i * w + w) for i in range(m)]
+
+
+def bins_float(n, m):
+    return [(np.floor(i * n / m), np.ceil((i + 1) * n / m)) for i in range(m)]
+
+
+def max_bwd_assign(grad_out, x, k, s):
+    grad_x = np.zeros(x.shape)
+    for j in range(len(grad_out)):
+        grad_x[j * s + int(np.argmax(x[j * s:j * s + k]))] = grad_out[j]
+    return grad_x
+
+
+def max_bwd_last_tie(grad_out, x, k, s):
+    grad_x = np.zeros(x.shape)
+    for j in range(len(grad_out)):
+        w = x[j * s:j * s + k]
+        grad_x[j * s + len(w) - 1 - int(np.argmax(w[::-1]))] += grad_out[j]
+    return grad_x
+
+
+def max_bwd_zero_start(grad_out, x, k, s):
+    grad_x = np.zeros(x.shape)
+    for j in range(len(grad_out)):
+        best, at = 0.0, j * s
+        for i in range(j * s, j * s + k):
+            if x[i] > best:
+                best, at = x[i], i
+        grad_x[at] += grad_out[j]
+    return grad_x
+
+
+def divisors_always_k(n, k, s, p=0, ceil_mode=False, count_include_pad=True):
+    return [k] * len(divisors(n, k, s, p, ceil_mode, count_include_pad))
+
+
+def divisors_no_rule(n, k, s, p=0, ceil_mode=False, count_include_pad=True):
+    span = n + 2 * p - k
+    out = (-(-span // s) if ceil_mode else span // s) + 1
+    return [min(j * s + k, n + 2 * p) - j * s if count_include_pad
+            else min(j * s + k, n + p) - max(j * s, p) for j in range(out)]
+
+
+def divisors_array(*args, **kwargs):
+    return np.array(divisors(*args, **kwargs))
+
+
+CODE_MISTAKES = [
+    (18, rf_no_jump, "j = 2 input cells apart"),
+    (18, rf_no_dilation, "dilated kernel"),
+    (19, bins_floor_end, "round each start down and each end up"),
+    (19, bins_equal, "round each start down and each end up"),
+    (19, bins_float, "Python ints"),
+    (20, max_bwd_assign, "add both gradients"),
+    (20, max_bwd_last_tie, "first maximum"),
+    (20, max_bwd_zero_start, "not 0"),
+    (21, divisors_always_k, "real cells"),
+    (21, divisors_no_rule, "last window"),
+]
+
+
+@pytest.mark.parametrize("number, fn, phrase", CODE_MISTAKES)
+def test_code_mistake_gets_its_hint(capsys, number, fn, phrase):
+    result, text = one_line(capsys, ch08.SelfTest().check, number, fn)
+    assert result.status == FAILED and phrase in text, text
+    assert "Reread chapter" in text
+
+
+def test_divisors_may_be_an_array(capsys):
+    result, text = one_line(capsys, ch08.SelfTest().check, 21, divisors_array)
+    assert result.passed, text
+
+
+# ------------------------------------------------------------ multiple choice in one cell
+
+def test_choices_wrong_letter_names_question_and_section(capsys):
+    letters = list(RIGHT_LETTERS)
+    letters[4] = "A"                               # Q5: dense weights
+    result, text = one_line(capsys, ch08.SelfTest().check_choices, letters)
+    assert result.status == FAILED
+    assert text.startswith("Not quite: 8 of 9 right. Q5, A:")
+    assert text.endswith('Reread chapter 3, "Global pooling".')
+
+
+def test_choices_partial_and_string_forms(capsys):
+    test = ch08.SelfTest()
+    partial = list(RIGHT_LETTERS)
+    partial[3] = ...
+    result, text = one_line(capsys, test.check_choices, partial)
+    assert result.status == FAILED and "not answered yet: Q4" in text
+    assert test.status(4) == NOT_ATTEMPTED and test.status(5) == PASSED
+    for form in ("".join(RIGHT_LETTERS), " ".join(RIGHT_LETTERS).lower(), ", ".join(RIGHT_LETTERS)):
+        result, text = one_line(capsys, ch08.SelfTest().check_choices, form)
+        assert result.passed, (form, text)
+
+
+@pytest.mark.parametrize("junk", [5, {"1": "A"}, ["A"] * 8, ["E"] * 9, [1] * 9, ["AB"] * 9,
+                                  "ABC", object(), np.array(["A"] * 9)])
+def test_choices_junk_never_raises(capsys, junk):
+    result, text = one_line(capsys, ch08.SelfTest().check_choices, junk)
+    assert not result.passed
+
+
+def test_summary_groups_sections_and_lists_the_rest(capsys):
+    test = ch08.SelfTest()
+    test.check(14, (3, 4, 5))     # chapter 5, ceil mode
+    test.check(12, (1, 1))        # chapter 4, ties
+    test.check(21, divisors_always_k)
+    test.check(16, (64, 72))      # right
+    capsys.readouterr()
+    line = test.summary_line()
+    assert line == ('Score: 1/21 — reread: chapter 4, "Ties go to the first maximum" (Q12); '
+                    'chapter 5, "Ceil mode keeps a partial window, with one exception" (Q14); '
+                    'chapter 5, "The average\'s divisor at the edges" (Q21) — '
+                    'not attempted yet: Q1–Q11, Q13, Q15, Q17–Q20.')
+    # a later right answer replaces a wrong one
+    test.check(12, (2, 0))
+    capsys.readouterr()
+    assert "Q12" not in test.summary_line()
+
+
+# ------------------------------------------------------------ junk never raises
+
+def _explodes(*args):
+    raise ZeroDivisionError("1.5 / 0")
+
+
+def _prints(*args):
+    print("hello 0.25")
+    return None
+
+
+def _mutates(grad_out, x, k, s):
+    x[:] = 0
+    return np.zeros(x.shape)
+
+
+JUNK = [None, "3", 3, 2.5, float("nan"), [1, 2], (1, 2, 3, 4, 5), np.zeros((3, 3)), object(), True,
+        [[1, "a"], [2, 3]], {1, 2}, _explodes, _prints, _mutates, lambda *a: "x", lambda *a: np.nan]
+
+
+@pytest.mark.parametrize("number", range(1, 22))
+@pytest.mark.parametrize("junk", JUNK, ids=range(len(JUNK)))
+def test_junk_never_raises(capsys, number, junk):
+    result, text = one_line(capsys, ch08.SelfTest().check, number, junk)
+    assert not result.passed, text
+    if number >= 10:
+        assert text.endswith("Reread " + ch08.QUESTIONS[number - 1].where.text() + ".") or \
+            text.startswith(("Not attempted", "Not checkable")), text
+
+
+@pytest.mark.parametrize("number", [0, 22, -1, "10", 10.0, None, [10]])
+def test_unknown_question_number(capsys, number):
+    result, text = one_line(capsys, ch08.SelfTest().check, number, 1)
+    assert text.startswith("Not checkable: there is no question")
+
+
+def test_repr_and_display(capsys):
+    test = ch08.SelfTest()
+    assert repr(test) == "SelfTest(0 of 21 passed)"
+    test._ipython_display_()
+    assert capsys.readouterr().out == "Score: 0/21 — not attempted yet: Q1–Q21.\n"

@@ -33,6 +33,8 @@ __all__ = [
     "show_pooling_grid",
     "show_routing",
     "show_images",
+    "show_receptive_field",
+    "receptive_cone",
     "pool_map",
 ]
 
@@ -732,4 +734,141 @@ def show_images(images: Sequence, titles: Sequence[str] | None = None, *, cmap: 
         ax.set_title(label, fontsize=10)
     if suptitle:
         fig.suptitle(suptitle, fontsize=11)
+    return _done(fig, True)
+
+
+def receptive_cone(layers, size: int, unit: int | None = None):
+    """Which cells of each layer one output unit depends on, along one axis.
+
+    Parameters
+    ----------
+    layers : sequence
+        As for :func:`poolkit.receptive_field` (dicts or layer objects).
+    size : int
+        Input length.
+    unit : int, optional
+        Index of the unit in the last layer (default: the middle one).
+
+    Returns
+    -------
+    lengths : list of int
+        Cells per row: the input, then each layer's output.
+    cone : list of set of int
+        For each row, the cells the chosen unit depends on (padding excluded).
+
+    Examples
+    --------
+    >>> lengths, cone = receptive_cone([dict(kernel_size=3, padding=1), dict(kernel_size=2, stride=2)], 8)
+    >>> lengths, sorted(cone[0]), sorted(cone[-1])
+    ([8, 8, 4], [3, 4, 5, 6], [2])
+    """
+    from .params import check_int, output_length
+    from .receptive import _read_layer, receptive_field
+
+    receptive_field(layers)  # validates every layer with the library's messages
+    size = check_int(size, "size")
+    if size < 1:
+        raise ValueError(f"size={size} must be at least 1")
+    specs = [_read_layer(layer, i)[1:] for i, layer in enumerate(layers)]
+    lengths = [size]
+    for i, (k, st, p, d) in enumerate(specs):
+        n = output_length(lengths[-1], k, st, p, d, False)
+        if n < 1:
+            raise ValueError(f"size={size} is too small for this stack: layer {i} "
+                             f"(kernel_size={k}) gets {lengths[-1]} cells and has no output")
+        lengths.append(n)
+    if unit is None:
+        unit = lengths[-1] // 2
+    unit = check_int(unit, "unit")
+    if not 0 <= unit < lengths[-1]:
+        raise ValueError(f"unit={unit} must be in [0, {lengths[-1]}) (the last layer has {lengths[-1]} units)")
+    cone = [set() for _ in lengths]
+    cone[-1] = {unit}
+    for li in range(len(specs) - 1, -1, -1):
+        k, st, p, d = specs[li]
+        below = set()
+        for o in cone[li + 1]:
+            for t in range(k):
+                c = o * st - p + d * t
+                if 0 <= c < lengths[li]:
+                    below.add(c)
+        cone[li] = below
+    return lengths, cone
+
+
+def show_receptive_field(layers, size: int = 16, *, unit: int | None = None) -> Figure:
+    """Draw which input cells one unit of the last layer sees, through a stack of layers.
+
+    One axis only. Rows from bottom to top: the input, then each layer's
+    output, each cell placed at the centre of its own receptive field. The
+    chosen unit, and every cell it depends on, is coloured; lines join each
+    such cell to the cells it reads in the row below.
+
+    Parameters
+    ----------
+    layers : sequence
+        As for :func:`poolkit.receptive_field`, e.g.
+        ``[dict(name="conv1", kernel_size=3, padding=1), dict(name="pool1", kernel_size=2, stride=2)]``.
+    size : int, optional
+        Input length.
+    unit : int, optional
+        Which unit of the last layer (default: the middle one).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> fig = show_receptive_field([dict(name="conv", kernel_size=3, padding=1),
+    ...                             dict(name="pool", kernel_size=2, stride=2)], size=8)
+    >>> fig.axes[0].get_title()
+    'one pool unit sees 4 input cells'
+    """
+    from .receptive import _read_layer, receptive_field
+
+    lengths, cone = receptive_cone(layers, size, unit)
+    rf = receptive_field(layers)
+    names = ["input"] + [r.name for r in rf]
+    starts = [0.0] + [r.start for r in rf]
+    jumps = [1] + [r.jump for r in rf]
+    specs = [_read_layer(layer, i)[1:] for i, layer in enumerate(layers)]
+    rows = len(lengths)
+    fig, axes = _new_figure(max(4.0, 0.32 * size + 2.0), 0.62 * rows + 1.0)
+    ax = axes[0, 0]
+    cone_color, unit_color, idle = WINDOW_COLORS[1], WINDOW_COLORS[0], "#d9d9d9"
+    for li in range(rows):
+        for c in range(lengths[li]):
+            x = starts[li] + c * jumps[li]
+            inside = c in cone[li]
+            color = unit_color if (inside and li == rows - 1) else (cone_color if inside else idle)
+            ax.add_patch(Rectangle((x - 0.4, li - 0.3), 0.8, 0.6, facecolor=color, edgecolor="white",
+                                   linewidth=1.0, zorder=3))
+        if li > 0:
+            k, st, p, d = specs[li - 1]
+            for o in cone[li]:
+                x_top = starts[li] + o * jumps[li]
+                for t in range(k):
+                    c = o * st - p + d * t
+                    if 0 <= c < lengths[li - 1]:
+                        x_bot = starts[li - 1] + c * jumps[li - 1]
+                        ax.plot([x_top, x_bot], [li - 0.3, li - 1 + 0.3], color=cone_color,
+                                linewidth=0.8, alpha=0.6, zorder=2)
+        ax.text(size - 0.2, li, f"  r={1 if li == 0 else rf[li - 1].size}, j={jumps[li]}",
+                va="center", ha="left", fontsize=8, color="#444444")
+    ax.set_xlim(-1.0, size + 2.5)
+    ax.set_ylim(-0.6, rows - 0.4)
+    ax.set_yticks(range(rows))
+    ax.set_yticklabels(names, fontsize=9)
+    ax.set_xticks(range(size))
+    ax.tick_params(axis="x", labelsize=7, length=0)
+    ax.tick_params(axis="y", length=0)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    seen = len(cone[0])
+    title = f"one {names[-1]} unit sees {seen} input cells"
+    if seen < rf.size:
+        title += f" (its field of {rf.size} is cut by the border)"
+    ax.set_title(title, fontsize=10)
+    ax.set_facecolor("white")
     return _done(fig, True)

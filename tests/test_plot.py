@@ -212,3 +212,37 @@ def test_pool_map_matches_the_public_functions():
     assert np.array_equal(out, ref[0])
     assert np.array_equal(arg[..., 0] * 4 + arg[..., 1], idx[0])
     assert geom.out == (4, 4)
+
+
+STACK = [dict(name="conv1", kernel_size=3, padding=1), dict(name="pool1", kernel_size=2, stride=2),
+         dict(name="conv2", kernel_size=3, padding=1)]
+
+
+def test_receptive_cone_by_hand():
+    lengths, cone = plot.receptive_cone(STACK, 16)
+    # Lengths: 16 -> conv keeps 16 -> pool halves to 8 -> conv keeps 8; the middle unit is 4.
+    assert lengths == [16, 16, 8, 8]
+    # Back from conv2 unit 4: pool1 3..5 -> conv1 6..11 -> input 5..12 (8 cells = the field size).
+    assert [sorted(c) for c in cone] == [list(range(5, 13)), list(range(6, 12)), [3, 4, 5], [4]]
+    _, cone = plot.receptive_cone(STACK, 16, unit=0)
+    assert sorted(cone[0]) == [0, 1, 2, 3, 4]  # the border cuts the field: padding is not a cell
+
+
+def test_show_receptive_field():
+    fig = plot.show_receptive_field(STACK, 16)
+    ax = fig.axes[0]
+    assert ax.get_title() == "one conv2 unit sees 8 input cells"
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["input", "conv1", "pool1", "conv2"]
+    coloured = [p for p in ax.patches if p.get_facecolor()[:3] != (217 / 255,) * 3]
+    assert len(coloured) == 8 + 6 + 3 + 1
+    fig = plot.show_receptive_field(STACK, 16, unit=0)
+    assert fig.axes[0].get_title() == "one conv2 unit sees 5 input cells (its field of 8 is cut by the border)"
+
+
+def test_show_receptive_field_errors():
+    with pytest.raises(ValueError, match=r"size=1 is too small for this stack: layer 1 \(kernel_size=2\)"):
+        plot.show_receptive_field(STACK, 1)
+    with pytest.raises(ValueError, match=r"unit=8 must be in \[0, 8\)"):
+        plot.show_receptive_field(STACK, 16, unit=8)
+    with pytest.raises(ValueError, match="needs a 'kernel_size'"):
+        plot.show_receptive_field([dict(stride=2)], 8)

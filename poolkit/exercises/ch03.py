@@ -1,0 +1,285 @@
+"""Checkers and quiz for chapter 3, *Choose among the kinds of pooling* (``ch-types``).
+
+Each checker prints exactly one line (not attempted yet / correct or passes N
+cases / what is wrong, with a hint), never raises and never prints a float.
+
+==========================  ==========================================  ====================================
+exercise                    what the learner writes                     checker
+==========================  ==========================================  ====================================
+``ex-ch03-gap-matrix``      a letter                                    :func:`check_gap_matrix`
+``ex-ch03-stochastic``      a number (stochastic pooling at test time)  :func:`check_stochastic_test_output`
+``ex-ch03-adaptive``        ``adaptive_max_pool(x, out_size)``          :func:`check_adaptive_max_pool`
+==========================  ==========================================  ====================================
+
+The adaptive-pooling checker compares with :func:`poolkit.adaptive_max_pool2d`
+(checked against PyTorch) and recognises two usual mistakes: rounding a bin's
+end down, and using SPP-net's published window ``ceil(n/m)`` and stride
+``floor(n/m)`` instead of adaptive bins.
+
+Examples
+--------
+>>> r = check_stochastic_test_output(3)
+Correct.
+>>> r = check_stochastic_test_output(2)
+Not quite: test_output is too small. Hint: 2 is the plain mean; at test time each value is weighted by its probability a_i / sum(a), so large values count more.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ._core import FAILED, Case, _finish, _quiet_call, check_choice, check_function, check_value
+from .quiz import mc
+
+__all__ = ["check_gap_matrix", "check_stochastic_test_output", "check_adaptive_max_pool", "QUIZ"]
+
+
+# ---------------------------------------------------------------------------
+# Conceptual exercise: global average pooling as a matrix
+# ---------------------------------------------------------------------------
+
+GAP_OPTIONS = {
+    "A": "A dense C x CHW matrix learned during training",
+    "B": "A fixed C x CHW matrix whose entries are all 1/(CHW)",
+    "C": "A fixed block-diagonal C x CHW matrix with 1/(HW) on each channel's own entries",
+    "D": "None: global average pooling is not linear",
+}
+GAP_EXPLANATIONS = {
+    "A": "That is a fully connected layer; global average pooling learns nothing and never mixes "
+         "channels",
+    "B": "That matrix would average all channels together into one number per row; global average "
+         "pooling keeps the channels apart",
+    "C": "Each output averages its own channel with equal weights 1/(HW); everything outside the "
+         "diagonal blocks is 0 and nothing is learned",
+    "D": "An average is linear; it is global max pooling that is not",
+}
+
+
+def check_gap_matrix(answer: Any):
+    """Check the letter chosen in ``ex-ch03-gap-matrix``.
+
+    Examples
+    --------
+    >>> r = check_gap_matrix("A")
+    Not quite: A is not right. That is a fully connected layer; global average pooling learns nothing and never mixes channels.
+    """
+    return check_choice(answer, "C", options=GAP_OPTIONS, explanations=GAP_EXPLANATIONS,
+                        name="gap_answer")
+
+
+# ---------------------------------------------------------------------------
+# Numeric exercise: stochastic pooling at test time
+# ---------------------------------------------------------------------------
+
+#: The window of the exercise, after a ReLU.
+STOCHASTIC_WINDOW = (0.0, 2.0, 4.0, 2.0)
+#: sum(a_i^2) / sum(a_i) = 24 / 8.
+STOCHASTIC_TEST_OUTPUT = 3.0
+
+_STOCHASTIC_HINTS = {
+    2: "2 is the plain mean; at test time each value is weighted by its probability a_i / sum(a), "
+       "so large values count more",
+    4: "4 is the maximum, the most likely draw during training; at test time stochastic pooling "
+       "outputs the probability-weighted mean sum(p_i a_i)",
+    24: "24 is sum(a_i^2); divide by sum(a_i) = 8 to turn the values into probabilities",
+    8: "8 is the sum of the values; the output is sum(p_i a_i) with p_i = a_i / 8",
+    0.5: "1/2 is the probability of the largest value, not the output",
+}
+
+
+def check_stochastic_test_output(answer: Any):
+    """Check the test-time output of stochastic pooling on ``[[0, 2], [4, 2]]`` (exactly 3).
+
+    Examples
+    --------
+    >>> r = check_stochastic_test_output(4)
+    Not quite: test_output is too large. Hint: 4 is the maximum, the most likely draw during training; at test time stochastic pooling outputs the probability-weighted mean sum(p_i a_i).
+    """
+    return check_value(
+        answer, STOCHASTIC_TEST_OUTPUT, name="test_output", hints=_STOCHASTIC_HINTS,
+        task="replace ... in `test_output = ...` with the test-time output and run this cell again",
+        hint="p_i = a_i / sum(a); the test-time output is sum(p_i * a_i)",
+    )
+
+
+# ---------------------------------------------------------------------------
+# Code exercise: adaptive max pooling
+# ---------------------------------------------------------------------------
+
+_RNG_SEED = 303
+
+_ADAPTIVE_MISTAKES = {
+    "floor_end": "a bin ends at ceil((i+1) * n / m), rounded up: rounding the end down drops "
+                 "cells (and can leave a bin empty)",
+    "published": "that is SPP-net's published window ceil(n/m) with stride floor(n/m), which does "
+                 "not always give m bins; adaptive bins run from floor(i*n/m) to ceil((i+1)*n/m)",
+    "round_both": "use floor for a bin's start and ceil for its end, not round(): "
+                  "[floor(i*n/m), ceil((i+1)*n/m))",
+}
+
+
+def _bins(n, m, variant="right"):
+    """Bins (start, end) along one axis, with switches for the usual mistakes."""
+    out = []
+    for i in range(m):
+        if variant == "floor_end":
+            out.append((i * n // m, (i + 1) * n // m))
+        elif variant == "published":
+            window, stride = -(-n // m), n // m
+            out.append((i * stride, i * stride + window))
+        elif variant == "round_both":
+            out.append((int(round(i * n / m)), int(round((i + 1) * n / m))))
+        else:
+            out.append((i * n // m, -(-(i + 1) * n // m)))
+    return out
+
+
+def _adaptive_variant(x, out_size, variant):
+    rows, cols = _bins(x.shape[0], out_size[0], variant), _bins(x.shape[1], out_size[1], variant)
+    return np.array([[x[r0:r1, c0:c1].max() for c0, c1 in cols] for r0, r1 in rows])
+
+
+def _same(a, b) -> bool:
+    try:
+        a = np.asarray(a, dtype=np.float64)
+        return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-7, atol=1e-9))
+    except Exception:
+        return False
+
+
+def _adaptive_cases() -> list[Case]:
+    from ..adaptive import adaptive_max_pool2d
+
+    rng = np.random.default_rng(_RNG_SEED)
+    specs = [
+        ((4, 4), (2, 2), "4x4 to (2, 2) (even bins)"),
+        ((5, 5), (3, 3), "5x5 to (3, 3) (bins of 2, 3 and 2 cells that overlap)"),
+        ((7, 5), (4, 3), "7x5 to (4, 3) (rectangular, uneven)"),
+        ((6, 6), (4, 4), "6x6 to (4, 4)"),
+        ((3, 3), (3, 3), "3x3 to (3, 3) (one cell per bin)"),
+        ((2, 3), (3, 4), "2x3 to (3, 4) (output larger than the input)"),
+    ]
+    cases = []
+    for shape, out_size, label in specs:
+        x = rng.standard_normal(shape)
+        expected = adaptive_max_pool2d(x[None], out_size)[0]
+        cases.append(Case(args=(x, out_size), expected=expected, label=label,
+                          hint="bin i of an axis with n cells and m bins covers "
+                               "[floor(i*n/m), ceil((i+1)*n/m))"))
+    return cases
+
+
+def _diagnose(fn, cases):
+    """Put the hint of a recognised mistake on the first failing case."""
+    if not callable(fn):
+        return cases
+    for case in cases:
+        try:
+            got = _quiet_call(fn, (np.array(case.args[0], copy=True), case.args[1]), {}, 10)
+        except BaseException as exc:
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            return cases
+        if got is None or got is Ellipsis or _same(got, case.expected):
+            if got is None or got is Ellipsis:
+                return cases
+            continue
+        if isinstance(got, np.ndarray) and got.shape != case.expected.shape:
+            case.hint = "the output has out_size = (OH, OW) cells: OH bins along the rows, OW " \
+                        "along the columns"
+            return cases
+        for variant, hint in _ADAPTIVE_MISTAKES.items():
+            try:
+                wrong = _adaptive_variant(case.args[0], case.args[1], variant)
+            except Exception:
+                continue
+            if not _same(wrong, case.expected) and _same(got, wrong):
+                case.hint = hint
+                break
+        return cases
+    return cases
+
+
+def check_adaptive_max_pool(fn: Any):
+    """Check the learner's ``adaptive_max_pool(x, out_size)`` on 2-D maps.
+
+    The cases: even bins, uneven overlapping bins, a rectangular map, an
+    output as large as the input and one larger than the input. Expected
+    values come from :func:`poolkit.adaptive_max_pool2d`.
+
+    Examples
+    --------
+    >>> def adaptive_max_pool(x, out_size):
+    ...     (H, W), (OH, OW) = x.shape, out_size
+    ...     rows = [(i * H // OH, -(-(i + 1) * H // OH)) for i in range(OH)]
+    ...     cols = [(j * W // OW, -(-(j + 1) * W // OW)) for j in range(OW)]
+    ...     return np.array([[x[a:b, c:d].max() for c, d in cols] for a, b in rows])
+    >>> r = check_adaptive_max_pool(adaptive_max_pool)
+    Passes all 6 cases.
+    """
+    name = "adaptive_max_pool"
+    try:
+        cases = _adaptive_cases()
+    except BaseException as exc:
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        return _finish(name, FAILED,
+                       f"Not checkable: poolkit's reference is unavailable ({type(exc).__name__}). "
+                       "Hint: reinstall the course environment.")
+    cases = _diagnose(fn, cases)
+    return check_function(
+        fn, cases, name=name,
+        task="complete `adaptive_max_pool` so that it returns the pooled map of shape out_size",
+        hints={"type": "return a numpy array of shape out_size"},
+    )
+
+
+# ---------------------------------------------------------------------------
+# Quiz
+# ---------------------------------------------------------------------------
+
+QUIZ = [
+    mc("For one and the same window, which is always true?",
+       [("max pooling's output is at least average pooling's", True,
+         "A maximum is never below a mean."),
+        ("average pooling's output is at least max pooling's", False,
+         "The mean of some values cannot exceed their largest one."),
+        ("the two outputs are equal", False, "Only when every value in the window is the same."),
+        ("it depends on the padding", False, "Padding changes which cells are in the window, not "
+                                             "the order between a maximum and a mean.")]),
+    mc("Spatial pyramid pooling with levels (1, 2, 4) on a map with 256 channels. How long is "
+       "its output for a 13 x 13 map, and for a 10 x 20 map?",
+       [("5376 both times", True, "256 x (1 + 4 + 16) = 5376, whatever the height and width."),
+        ("21 both times", False, "21 bins per channel, and there are 256 channels."),
+        ("It depends on the input size", False, "Fixed bins per level make the length fixed; "
+                                                "that is the point of the pyramid."),
+        ("256 both times", False, "That is global pooling, the level 1 alone.")]),
+    mc("Adaptive pooling of an axis of 5 cells into 3 bins. Which bins does it use?",
+       [("[0, 2), [1, 4), [3, 5)", True, "floor(i*5/3) to ceil((i+1)*5/3): sizes 2, 3, 2, "
+                                          "overlapping at cells 1 and 3."),
+        ("[0, 2), [2, 4), [4, 5)", False, "That is a window of 2 with stride 2 in ceil mode; "
+                                          "adaptive bins cover the axis evenly."),
+        ("[0, 1), [1, 3), [3, 5)", False, "That rounds the ends down; the end of a bin is "
+                                          "rounded up."),
+        ("[0, 2), [1, 3), [2, 4)", False, "That is SPP-net's published window ceil(5/3) = 2 with "
+                                          "stride floor(5/3) = 1, which gives 4 bins, not 3.")]),
+    mc("Which pooling did AlexNet use, and what did its authors report?",
+       [("3 x 3 windows with stride 2; slightly lower error and slightly harder to overfit", True,
+         "Top-1 and top-5 error fell by 0.4 and 0.3 points against 2 x 2 windows with stride 2."),
+        ("2 x 2 windows with stride 2; much lower error", False,
+         "That was the non-overlapping baseline they compared with."),
+        ("global average pooling at the head", False, "AlexNet ends in fully connected layers; "
+                                                      "NiN introduced global average pooling."),
+        ("3 x 3 windows with stride 3; no effect", False, "Stride 3 with a 3 x 3 window does not "
+                                                          "overlap.")]),
+    mc("What does Lp pooling of a window tend to as p grows without bound?",
+       [("the largest absolute value in the window", True, "The largest |x_i| dominates the sum "
+                                                           "of p-th powers."),
+        ("the sum of the window", False, "That is p = 1 (for non-negative values)."),
+        ("the mean of the window", False, "No p gives the mean: p = 1 gives the sum, n times the "
+                                          "mean."),
+        ("zero", False, "The p-th root brings the sum of powers back to the scale of the "
+                        "values.")]),
+]

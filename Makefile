@@ -10,9 +10,11 @@ HTML   := _build/html
 # `make test` builds into its own fresh folder, so a stale `make book` build never hides a problem.
 STRICT := _build/strict
 PORT   ?= 8000
+# Extra arguments for `make lab`, e.g. LAB_ARGS=--no-browser
+LAB_ARGS ?=
 
 # Run every tool from the venv (the notebooks' "python3" kernel is then the venv's Python).
-export PATH := $(CURDIR)/$(BIN):$(PATH)
+export PATH := $(abspath $(BIN)):$(PATH)
 # ipykernel's debugger otherwise warns on stderr about frozen modules, which fails strict builds.
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
@@ -96,7 +98,8 @@ test-site: venv
 # ------------------------------------------------------------------ convenience
 
 lab: venv
-	cd book && $(CURDIR)/$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1
+	cd book && $(abspath $(BIN))/jupyter lab --ServerApp.ip=127.0.0.1 \
+	  $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 execute: venv
 	@shopt -s nullglob; for nb in book/[0-9]*.ipynb; do \

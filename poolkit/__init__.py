@@ -73,3 +73,23 @@ __all__ = [
     'relative_error', 'spatial_pyramid_pool2d', 'spatial_pyramid_pool2d_backward',
     'spatial_pyramid_pool2d_backward_naive', 'spatial_pyramid_pool2d_naive', 'unpool_size',
 ]
+
+# The teaching modules load matplotlib and ipywidgets, so they are imported on
+# first use (PEP 562): ``pk.plot.show_map(...)`` works after ``import poolkit as pk``
+# while a plain ``import poolkit`` stays light.
+_SUBMODULES = frozenset({
+    "adaptive", "animate", "avg_pool", "chapter_figs", "cost", "data", "exercises",
+    "global_pool", "gradcheck", "kernels", "layers", "max_pool", "params", "plot", "pyramid",
+    "receptive", "shapes", "widgets",
+})
+
+
+def __getattr__(name):
+    if name in _SUBMODULES:
+        import importlib
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | _SUBMODULES)

@@ -190,9 +190,10 @@ def _check(op, ours, theirs):
         theirs = theirs.reshape(ours.shape)
     if isinstance(ours, tuple):
         ours = ours[0]
-    if op in ("gavg", "gavg bwd"):
-        # PyTorch's mean sums with a vectorised cascade, and its adaptive-average backward
-        # divides by kh and then by kw: the last bit may differ from poolkit's single division.
+    if op in ("avg", "gavg", "gavg bwd"):
+        # Sums taken in another order (poolkit: separable window sums; PyTorch's mean: a
+        # vectorised cascade) and PyTorch's adaptive-average backward dividing by kh and then
+        # by kw: the last bits may differ.
         if not np.allclose(ours, theirs, rtol=2e-6, atol=1e-7):
             raise AssertionError(f"{op}: poolkit and PyTorch differ beyond rounding")
         return "exact" if np.array_equal(ours, theirs) else "rounding"

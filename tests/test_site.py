@@ -215,7 +215,16 @@ class PageSurvey:
     solutions: int
     quizzes: int
     animations: int
+    cjk_text: bool
+    cjk_font_loaded: bool
 
+
+CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+# The vendored "Course CJK" font (book/_static_assets/course.css) loaded and drawing glyphs.
+CJK_FONT_JS = """async () => {
+  await document.fonts.ready;
+  return [...document.fonts].some(f => f.family.replace(/"/g, '') === 'Course CJK' && f.status === 'loaded');
+}"""
 
 VISIBLE_TEXT_JS = """() => {
   const root = document.querySelector('article') || document.body;
@@ -245,6 +254,8 @@ def survey(browser, base_url) -> dict[str, PageSurvey]:
             solutions=p.locator("article div.solution").count(),
             quizzes=p.locator("article .Quiz").count(),
             animations=p.locator("article .animation").count(),
+            cjk_text=bool(CJK.search(text)),
+            cjk_font_loaded=p.evaluate(CJK_FONT_JS),
         )
         p.close()
     return result
@@ -279,6 +290,14 @@ def test_maths_is_typeset(survey, docname):
     if s.math_elements:
         assert s.mathjax_outputs > 0, f"{docname}: {s.math_elements} maths elements, none typeset"
     assert not s.raw_tex, f"{docname}: raw TeX left in the text: {s.raw_tex}"
+
+
+@pytest.mark.parametrize("docname", PAGES)
+def test_chinese_text_uses_the_vendored_font(survey, docname):
+    """Chinese terms must render with no CJK font installed: the page loads the course's own."""
+    s = survey[docname]
+    if s.cjk_text:
+        assert s.cjk_font_loaded, f"{docname}: Chinese text, but the 'Course CJK' font did not load"
 
 
 def test_no_page_references_assets_on_other_hosts(site):

@@ -188,15 +188,17 @@ def show_timings(sizes, timings, floor, *, xlabel="input height = width", ax=Non
     for (name, ts), (colour, marker) in zip(timings.items(), styles):
         ax.loglog(sizes, ts, marker=marker, color=colour, label=name)
     ax.loglog(sizes, floor, color="black", ls="--", label="memory floor (read input + write output)")
-    ax.fill_between(sizes, [f * 1e-3 for f in floor], floor, color=_GREY, alpha=0.25, lw=0)
+    bottom = min(floor) / 3
+    ax.fill_between(sizes, [bottom] * len(sizes), floor, color=_GREY, alpha=0.25, lw=0,
+                    label="below the floor: out of reach")
     ax.set_xlabel(xlabel)
     ax.set_ylabel("seconds per call (log scale)")
     ax.set_xticks(list(sizes))
     ax.set_xticklabels([str(v) for v in sizes])
     ax.minorticks_off()
     ax.grid(True, which="major", color="#e0e0e0")
-    ax.legend(fontsize=8, loc="upper left")
-    ax.set_ylim(bottom=min(floor) / 3)
+    ax.legend(fontsize=8, loc="lower right")
+    ax.set_ylim(bottom=bottom)
     return _white(fig, created)
 
 

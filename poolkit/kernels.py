@@ -158,6 +158,7 @@ def max_pool2d(x, kernel, stride, padding, dilation, out_hw, return_indices):
         init = None
     else:
         t = np.empty((cb, OH, need_w), dtype=x.dtype) if kh > 1 else None
+        col = np.empty((cb, OH, OW), dtype=x.dtype) if kw > 1 and sw > 1 else None
     for a in range(0, P, cb):
         b = min(P, a + cb)
         if padded:
@@ -166,7 +167,7 @@ def max_pool2d(x, kernel, stride, padding, dilation, out_hw, return_indices):
         else:
             src = x[a:b, :need_h, :need_w]
         if not return_indices:
-            _separable(src, out[a:b], t, geo, np.maximum)
+            _separable(src, out[a:b], t, col, geo, np.maximum)
             continue
         o, iv = out[a:b], idx[a:b]
         work.run(src, o, iv, base, W, nan_aware=False)
@@ -182,15 +183,17 @@ def max_pool2d(x, kernel, stride, padding, dilation, out_hw, return_indices):
     return out, idx
 
 
-def _separable(src, o, t, geo, op):
+def _separable(src, o, t, col, geo, op):
     """Reduce every window with ``op``: down the rows first (contiguous rows), then along them.
 
-    ``t`` holds the ``(n, OH, W)`` partial results. With ``np.maximum`` this is
+    ``t`` holds the ``(n, OH, W)`` partial results, ``col`` one ``(n, OH, OW)`` column. With ``np.maximum`` this is
     max pooling's value; with ``np.add`` the window sum (in a different order
     than a cell-by-cell loop, so it may differ from it in the last bit).
     """
     OH, OW, kh, kw, sh, sw, dh, dw = geo
     n = src.shape[0]
+    if col is not None:
+        col = col[:n]
 
     def rows(i):
         return src[:, i * dh:i * dh + (OH - 1) * sh + 1:sh]
@@ -208,10 +211,17 @@ def _separable(src, o, t, geo, op):
 
     if kw == 1:
         np.copyto(o, cols(0))
-        return
-    op(cols(0), cols(1), out=o)
-    for j in range(2, kw):
-        op(o, cols(j), out=o)
+    elif op is np.maximum and sw > 1:
+        # numpy's strided maximum loop is slow (it checks for NaN element by element):
+        # copying the strided columns to a contiguous buffer first is faster
+        np.copyto(o, cols(0))
+        for j in range(1, kw):
+            np.copyto(col, cols(j))
+            np.maximum(o, col, out=o)
+    else:
+        op(cols(0), cols(1), out=o)
+        for j in range(2, kw):
+            op(o, cols(j), out=o)
 
 
 def _select(m, a, b, out, tmp):
@@ -244,6 +254,7 @@ class _ArgmaxWork:
         self.rc = np.zeros((cb, need_h, OW), dtype=np.uint8)     # winning column per row
         self.rmask = np.empty((cb, need_h, OW), dtype=bool)
         self.rtmp = np.empty((cb, need_h, OW), dtype=np.uint8)
+        self.rcol = np.empty((cb, need_h, OW), dtype=dtype)
         self.ri = np.empty((cb, OH, OW), dtype=np.uint8)         # winning row
         self.cj = np.empty((cb, OH, OW), dtype=np.uint8)         # its winning column
         self.omask = np.empty((cb, OH, OW), dtype=bool)
@@ -251,18 +262,24 @@ class _ArgmaxWork:
         self.off = np.empty((cb, OH, OW), dtype=np.int32)
         self.off2 = np.empty((cb, OH, OW), dtype=np.int32) if dw > 1 else None
 
-    def _along_rows(self, src, rv, rc, mask, tmp, nan_aware):
+    def _along_rows(self, src, rv, rc, mask, tmp, col, nan_aware):
         """Max and winning column of the windows of every row of ``src``, into ``rv, rc``."""
         OH, OW, kh, kw, sh, sw, dh, dw = self.geo
 
         def cols(j):
-            return src[:, :, j * dw:j * dw + (OW - 1) * sw + 1:sw]
+            if sw == 1:
+                return src[:, :, j * dw:j * dw + OW]
+            # strided comparisons and maxima are slow in numpy: work on a contiguous copy
+            np.copyto(col, src[:, :, j * dw:j * dw + (OW - 1) * sw + 1:sw])
+            return col
 
+        np.copyto(rv, src[:, :, :(OW - 1) * sw + 1:sw])
         bits = rc.view(bool)
-        np.greater(cols(1), cols(0), out=bits)
+        v = cols(1)
+        np.greater(v, rv, out=bits)
         if nan_aware:
-            bits |= np.isnan(cols(1))
-        np.maximum(cols(0), cols(1), out=rv)
+            bits |= np.isnan(v)
+        np.maximum(rv, v, out=rv)
         for j in range(2, kw):
             v = cols(j)
             np.greater(v, rv, out=mask)
@@ -282,7 +299,8 @@ class _ArgmaxWork:
             rv = src[:, :, :(OW - 1) * sw + 1:sw]
         else:
             rv = self.rv[:n]
-            self._along_rows(src, rv, rc, self.rmask[:n], self.rtmp[:n], nan_aware)
+            self._along_rows(src, rv, rc, self.rmask[:n], self.rtmp[:n], self.rcol[:n],
+                             nan_aware)
         rv_i = [rv[:, i * dh:i * dh + (OH - 1) * sh + 1:sh] for i in range(kh)]
         rc_i = [rc[:, i * dh:i * dh + (OH - 1) * sh + 1:sh] for i in range(kh)]
 
@@ -550,7 +568,7 @@ def avg_pool2d(x, kernel, stride, padding, out_hw, count_include_pad, divisor_ov
             src[:, ph:ph + hc, pw:pw + wc] = x[a:b, :hc, :wc]
         else:
             src = x[a:b, :need_h, :need_w]
-        _separable(src, out[a:b], t, geo, np.add)
+        _separable(src, out[a:b], t, None, geo, np.add)
         _divide(out[a:b], div, acc_dtype)
     return out if acc_dtype == x.dtype else out.astype(x.dtype)
 

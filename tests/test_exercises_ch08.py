@@ -457,3 +457,22 @@ def test_repr_and_display(capsys):
     assert repr(test) == "SelfTest(0 of 21 passed)"
     test._ipython_display_()
     assert capsys.readouterr().out == "Score: 0/21 — not attempted yet: Q1–Q21.\n"
+
+
+# ------------------------------------------------------------ the chapter notebook
+
+def test_notebook_agrees_with_the_questions():
+    """The chapter's table names the same sections as the checkers; stored outputs are 0/21 and 21/21."""
+    path = BOOK / "08-self-test.ipynb"
+    if not path.exists():
+        pytest.skip("book/08-self-test.ipynb is not written yet")
+    nb = nbformat.read(path, as_version=4)
+    markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    for q in ch08.QUESTIONS:
+        row = (f"| Q{q.number} | {q.topic} | {{ref}}`chapter {q.where.chapter} <{q.where.label}>`, "
+               f"*{q.where.section}* |")
+        assert row in markdown, row
+    outputs = {c.source.strip(): "".join(o.get("text", "") for o in c.outputs)
+               for c in nb.cells if c.cell_type == "code"}
+    assert outputs["test.summary()"] == "Score: 0/21 — not attempted yet: Q1–Q21.\n"
+    assert outputs["key.summary()"] == "Score: 21/21 — full marks: nothing to reread.\n"

@@ -30,6 +30,7 @@ import io
 import math
 import numbers
 import re
+import sys
 from typing import Any, Callable, NamedTuple
 
 import numpy as np
@@ -97,7 +98,7 @@ QUESTIONS: tuple[Question, ...] = (
     Question(2, "choice", "which invariance pooling gives", "mc_answers",
              _w(2, "Small shifts, the same output")),
     Question(3, "choice", "parameters versus compute", "mc_answers",
-             _w(2, "Smaller maps, less compute downstream")),
+             _w(6, "Nothing to learn")),
     Question(4, "choice", "why not one image-sized window", "mc_answers",
              _w(2, "Why not one huge window?")),
     Question(5, "choice", "global average pooling as a linear map", "mc_answers",
@@ -107,7 +108,7 @@ QUESTIONS: tuple[Question, ...] = (
     Question(7, "choice", "padding limit and fill value", "mc_answers",
              _w(5, "Padding is at most half the kernel")),
     Question(8, "choice", "why pooling is memory-bound", "mc_answers",
-             _w(6, "Memory traffic, not arithmetic")),
+             _w(6, "Counting bytes")),
     Question(9, "choice", "blur before subsampling", "mc_answers",
              _w(7, "Blur before you subsample")),
     Question(10, "value", "overlapping max pooling by hand", "pooled_3x3",
@@ -123,7 +124,7 @@ QUESTIONS: tuple[Question, ...] = (
     Question(15, "value", "input sizes that share an output size", "input_sizes",
              _w(5, "Unpooling: going back up is ambiguous")),
     Question(16, "value", "exact operation counts", "op_counts",
-             _w(6, "Counting the operations")),
+             _w(6, "Counting operations, two ways")),
     Question(17, "value", "a one-pixel shift", "shifted_output",
              _w(7, "A one-pixel shift can change everything")),
     Question(18, "code", "receptive field of a stack", "receptive_field_size",
@@ -389,8 +390,21 @@ def _grid(answer: Any) -> np.ndarray | None:
         return None
 
 
+def _emit(line: str) -> None:
+    """Print one line with a single write, so that a notebook never splits it in two outputs."""
+    sys.stdout.write(line + "\n")
+
+
+def _done(name: str, status: str, message: str, record: bool = True) -> CheckResult:
+    """Like ``_core._finish`` (print, record, return), with a single write."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        result = _finish(name, status, message, record=record)
+    _emit(result.message)
+    return result
+
+
 def _not_checkable(name: str, detail: str, hint: str) -> CheckResult:
-    return _finish(name, FAILED, _fail_line("Not checkable", detail, hint))
+    return _done(name, FAILED, _fail_line("Not checkable", detail, hint))
 
 
 # ----------------------------------------------------------------------------
@@ -471,7 +485,7 @@ def _check_q11(answer: Any) -> CheckResult:
 # Q12. 2x2 max pooling, stride 2, of the running example; grad_out = [[1, 2], [3, 4]].
 # The top-right window (rows 0-1, cols 2-3) holds 4, 7, 7, 2: the 7 at (0, 3)
 # comes first in row-major order and gets the whole gradient 2; the 7 at (1, 2) gets 0.
-Q12_ANSWER = (2, 0)
+Q12_ANSWER = (2.0, 0.0)
 
 
 def _diagnose_q12(answer: Any) -> str | None:
@@ -887,7 +901,7 @@ class SelfTest:
     >>> test.summary()
     Score: 0/21 — not attempted yet: Q1–Q21.
     >>> r = test.check(16, (72, 72))
-    Not quite: item 0 of op_counts is too large. Hint: that is the textbook convention, k x k per window; a max over 9 values needs only 8 comparisons. Reread chapter 6, "Counting the operations".
+    Not quite: item 0 of op_counts is too large. Hint: that is the textbook convention, k x k per window; a max over 9 values needs only 8 comparisons. Reread chapter 6, "Counting operations, two ways".
     >>> r = test.check(16, (64, 72))
     Correct.
     >>> test.summary_line()
@@ -917,7 +931,7 @@ class SelfTest:
         """
         try:
             if not _is_int(number) or int(number) not in _BY_NUMBER:
-                return _finish("self-test", FAILED, _fail_line(
+                return _done("self-test", FAILED, _fail_line(
                     "Not checkable", f"there is no question {_quote(repr(number), 20)}",
                     f"give the question's number, 1 to {len(QUESTIONS)}, e.g. test.check(10, pooled_3x3)"),
                     record=False)
@@ -931,8 +945,8 @@ class SelfTest:
             return self._run(q, run)
         except BaseException as exc:  # never raise in a learner's notebook
             if isinstance(exc, KeyboardInterrupt):
-                return _finish("self-test", NOT_ATTEMPTED, "Check interrupted.", record=False)
-            return _finish("self-test", FAILED, _CRASH.format(type(exc).__name__), record=False)
+                return _done("self-test", NOT_ATTEMPTED, "Check interrupted.", record=False)
+            return _done("self-test", FAILED, _CRASH.format(type(exc).__name__), record=False)
 
     def check_choices(self, answers: Any) -> CheckResult:
         """Grade the letters chosen for Q1 to Q9 and print one line.
@@ -953,8 +967,8 @@ class SelfTest:
             return self._check_choices(answers)
         except BaseException as exc:  # never raise in a learner's notebook
             if isinstance(exc, KeyboardInterrupt):
-                return _finish("mc_answers", NOT_ATTEMPTED, "Check interrupted.")
-            return _finish("mc_answers", FAILED, _CRASH.format(type(exc).__name__))
+                return _done("mc_answers", NOT_ATTEMPTED, "Check interrupted.")
+            return _done("mc_answers", FAILED, _CRASH.format(type(exc).__name__))
 
     def _check_choices(self, answers: Any) -> CheckResult:
         name, n = "mc_answers", len(_CHOICE_NUMBERS)
@@ -976,7 +990,7 @@ class SelfTest:
         if all(_blank(a) for a in answers):
             for number in _CHOICE_NUMBERS:
                 self._record(number, CheckResult(f"q{number}", NOT_ATTEMPTED, task))
-            return _finish(name, NOT_ATTEMPTED, task)
+            return _done(name, NOT_ATTEMPTED, task)
         right, unanswered, first_problem = 0, [], None
         for number, a in zip(_CHOICE_NUMBERS, answers):
             c, q = CHOICES[number], _BY_NUMBER[number]
@@ -997,12 +1011,12 @@ class SelfTest:
             self._record(number, CheckResult(f"q{number}", FAILED, problem))
             first_problem = first_problem or problem
         if right == n:
-            return _finish(name, PASSED, f"Correct: {n} of {n} right.")
+            return _done(name, PASSED, f"Correct: {n} of {n} right.")
         line = f"Not quite: {right} of {n} right"
         if unanswered:
             line += f", not answered yet: {_ranges(unanswered)}"
         line += "." + (f" {first_problem}" if first_problem else "")
-        return _finish(name, FAILED, line)
+        return _done(name, FAILED, line)
 
     def _run(self, q: Question, run: Callable[[], CheckResult]) -> CheckResult:
         """Run a checker quietly, add the section to reread, print and record one line."""
@@ -1013,7 +1027,7 @@ class SelfTest:
         if result.status == FAILED:
             message = f"{message} {_reread(q)}"
         message = _one_line(message)
-        print(message)
+        _emit(message)
         result = CheckResult(result.name, result.status, message)
         SCORECARD.record(result)
         self._record(q.number, result)
@@ -1058,7 +1072,7 @@ class SelfTest:
             line = self.summary_line()
         except Exception as exc:  # never raise in a learner's notebook
             line = f"Could not compute the score ({type(exc).__name__})."
-        print(line)
+        _emit(line)
 
     def __repr__(self) -> str:
         passed = sum(self.status(q.number) == PASSED for q in QUESTIONS)

@@ -360,11 +360,14 @@ def max_pool2d_backward(grad_out, indices, in_hw):
 
     Notes
     -----
-    When the indices fall in a tiling of the plane by disjoint ``s_h x s_w``
-    tiles (non-overlapping windows, the common case), every input cell gets
-    at most one gradient and the result is written tile position by tile
-    position; this is checked on every chunk. Other cases use a sequential
-    scatter-add (``np.add.at``).
+    Each chunk of planes is first written with one fancy assignment
+    (``gx.flat[idx] = g``), which is right when no two windows picked the same
+    cell: always for non-overlapping windows, often otherwise. A repeated
+    index makes a later gradient overwrite an earlier one, which loses its
+    non-zero bits; comparing the number of non-zero words before and after
+    detects that, and the chunk is then redone with a sequential scatter-add
+    (``np.add.at``). Only a cell whose single gradient is ``-0.0`` differs
+    from PyTorch, which adds it to ``+0.0`` and stores ``+0.0``.
 
     Examples
     --------
@@ -374,114 +377,49 @@ def max_pool2d_backward(grad_out, indices, in_hw):
     """
     P, OH, OW = grad_out.shape
     H, W = in_hw
+    size = H * W
     grad_x = np.empty((P, H, W), dtype=grad_out.dtype)
     if grad_x.size == 0:
         return grad_x
     if OH * OW == 0:
         grad_x.fill(0)
         return grad_x
-    sh, sw = H // OH, W // OW
-    tiled = sh >= 1 and sw >= 1 and sh * OH == H and sw * OW == W and sh * sw > 1
-    item = grad_out.dtype.itemsize
-    cb = _planes_per_chunk(P, H * W * item)
-    base = ((np.arange(OH, dtype=np.int64) * sh)[:, None] * W
-            + (np.arange(OW, dtype=np.int64) * sw)[None, :])
-    if tiled and item == 4 and sw == 2 and grad_out.dtype.kind == "f":
-        tiler = _PairTiles(cb, OH, OW, sh, W, base)
-    elif tiled:
-        tiler = _ClassTiles(cb, OH, OW, sh, sw, W, base, grad_out.dtype)
-    else:
-        tiler = None
-    flat_x = grad_x.reshape(P, H * W)
+    cb = _planes_per_chunk(P, size * grad_out.dtype.itemsize)
+    plane_start = (np.arange(cb, dtype=np.int64) * size)[:, None, None]
+    flat = np.empty((cb, OH, OW), dtype=np.int64)
+    u = _uint(grad_out.dtype)
+    assign = True                        # until a chunk shows two windows sharing a cell
     for a in range(0, P, cb):
         b = min(P, a + cb)
+        n = b - a
         g, iv = grad_out[a:b], indices[a:b]
-        if tiler is not None:
-            if tiler.run(g, iv, grad_x[a:b]):
+        gx = grad_x[a:b].reshape(-1)
+        inside = 0 <= iv.min() and iv.max() < size
+        if assign and inside:
+            gx.fill(0)
+            np.add(iv, plane_start[:n], out=flat[:n])
+            gx[flat[:n].reshape(-1)] = g.reshape(-1)
+            if np.count_nonzero(gx.view(u)) == np.count_nonzero(g.view(u)):
                 continue
-            tiler = None                 # indices outside the tiles: windows overlap
-        _scatter_add(flat_x[a:b], iv.reshape(b - a, -1), g.reshape(b - a, -1))
+            assign = False
+        _scatter_add(gx.reshape(n, size), iv.reshape(n, -1), g.reshape(n, -1),
+                     None if inside else (iv >= 0) & (iv < size))
     return grad_x
 
 
-def _scatter_add(gx, iv, g):
-    """``gx[p, iv[p, k]] += g[p, k]`` in order (gx is (n, H*W), rows written from zero)."""
+def _scatter_add(gx, iv, g, keep):
+    """``gx[p, iv[p, k]] += g[p, k]`` in order, from zero (gx is (n, H*W)).
+
+    ``keep`` (same shape as ``iv``, or None for all) selects the indices to use.
+    """
     n, size = gx.shape
     gx.fill(0)
     flat = iv + (np.arange(n, dtype=np.int64) * size)[:, None]
-    ok = None
-    if iv.size and (iv.min() < 0 or iv.max() >= size):
-        ok = (iv >= 0) & (iv < size)
-    if ok is None:
+    if keep is None:
         np.add.at(gx.reshape(-1), flat.reshape(-1), g.reshape(-1))
     else:
-        np.add.at(gx.reshape(-1), flat[ok], g[ok])
-
-
-class _PairTiles:
-    """Disjoint ``s_h x 2`` tiles of float32 cells, written as uint64 pairs.
-
-    The two cells of a tile row form one uint64. A gradient whose index is
-    at tile offset ``(a, c)`` belongs in row ``a`` of the tile, shifted by
-    ``32*c`` bits. With ``D = 32*(index - tile corner)``, row ``a`` gets
-    ``bits << (D - 32*a*W)``: numpy shifts by 64 or more bits (or by a negative
-    amount, seen as unsigned) give 0, so every other row receives 0 and no
-    mask is needed. An index outside its tile is lost in every row; that is
-    detected by counting non-zero words, and the chunk is redone.
-    """
-
-    def __init__(self, cb, OH, OW, sh, W, base):
-        self.sh, self.W = sh, W
-        self.base32 = base * 32
-        self.d = np.empty((cb, OH, OW), dtype=np.int64)
-        self.bits = np.empty((cb, OH, OW), dtype=np.uint64)
-
-    def run(self, g, iv, gx):
-        n = g.shape[0]
-        d, bits = self.d[:n], self.bits[:n]
-        np.left_shift(iv, 5, out=d)
-        d -= self.base32
-        np.copyto(bits, g.view(np.uint32))
-        rows = gx.view(np.uint64)          # (n, H, W/2): one word per tile row
-        du = d.view(np.uint64)
-        for a in range(self.sh):
-            if a:
-                d -= 32 * self.W
-            np.left_shift(bits, du, out=rows[:, a::self.sh])
-        return np.count_nonzero(rows) == np.count_nonzero(bits)
-
-
-class _ClassTiles:
-    """Disjoint ``s_h x s_w`` tiles, written one tile offset at a time.
-
-    For offset ``(a, c)`` the cells whose index is ``corner + a*W + c`` are
-    selected by an integer comparison and their gradient bits are kept with a
-    bitwise and (exact for every value, NaN included); the others get +0.
-    Every index must match one offset, which is counted.
-    """
-
-    def __init__(self, cb, OH, OW, sh, sw, W, base, dtype):
-        self.sh, self.sw, self.W, self.base = sh, sw, W, base
-        self.u = _uint(dtype)
-        self.i = np.dtype(f"i{dtype.itemsize}")
-        self.mask = np.empty((cb, OH, OW), dtype=bool)
-        self.bits = np.empty((cb, OH, OW), dtype=self.u)
-        self.target = np.empty((cb, OH, OW), dtype=np.int64)
-
-    def run(self, g, iv, gx):
-        n = g.shape[0]
-        mask, bits, target = self.mask[:n], self.bits[:n], self.target[:n]
-        gbits = g.view(self.u)
-        gxu = gx.view(self.u)
-        hits = 0
-        for a in range(self.sh):
-            for c in range(self.sw):
-                np.add(self.base, a * self.W + c, out=target[0])
-                np.equal(iv, target[0], out=mask)
-                hits += np.count_nonzero(mask)
-                np.negative(mask.view(np.int8), out=bits.view(self.i), casting="unsafe")
-                np.bitwise_and(gbits, bits, out=gxu[:, a::self.sh, c::self.sw])
-        return hits == iv.size
+        keep = keep.reshape(flat.shape)
+        np.add.at(gx.reshape(-1), flat[keep], g.reshape(flat.shape)[keep])
 
 
 # ---------------------------------------------------------------------------

@@ -11,10 +11,10 @@ Expected values come from two independent sources:
   environment variable ``CI`` is ``"true"``).
 
 The kernels process planes in chunks and have special branches (padded buffer,
-NaN redo, ``-inf`` fix-up, disjoint tiles written as uint64 pairs or per tile
-offset, sequential scatter-add, repeated tiles for the average backward). The
-chunk size is shrunk so that small inputs cross several chunks, and every case
-below names the branch it is there for.
+NaN redo, ``-inf`` fix-up, one-shot scatter of the max gradient with its check
+and the sequential scatter-add behind it, repeated tiles for the average
+backward). The chunk size is shrunk so that small inputs cross several chunks,
+and the hand-picked geometries name the branch they are there for.
 """
 
 import math
@@ -213,10 +213,10 @@ def random_geometry(rng, dilation=True):
 
 # hand-picked geometries: (H, W), kernel, stride, padding, dilation, ceil, branch exercised
 FIXED = [
-    ((8, 8), (2, 2), (2, 2), (0, 0), (1, 1), False, "k == s, uint64 pair tiles"),
+    ((8, 8), (2, 2), (2, 2), (0, 0), (1, 1), False, "k == s, uint64 pair tiles (avg backward)"),
     ((9, 7), (2, 2), (2, 2), (0, 0), (1, 1), False, "k == s, odd size: leftover row and column"),
     ((7, 7), (2, 2), (2, 2), (1, 1), (1, 1), True, "ceil mode overhang and padding"),
-    ((6, 9), (3, 3), (3, 3), (0, 0), (1, 1), False, "k == s == 3: tiles written per offset"),
+    ((6, 9), (3, 3), (3, 3), (0, 0), (1, 1), False, "k == s == 3: tiles copied per offset"),
     ((9, 9), (3, 3), (2, 2), (1, 1), (1, 1), False, "k > s: overlap (the 'stem' layer)"),
     ((8, 8), (3, 3), (1, 1), (1, 1), (1, 1), False, "stride 1, heavy overlap"),
     ((10, 10), (2, 2), (3, 3), (0, 0), (1, 1), False, "k < s: gaps between windows"),
@@ -335,13 +335,13 @@ def test_max_backward_random_geometries(tiny_chunks, rng):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_max_backward_indices_outside_their_tile(tiny_chunks, rng, dtype):
-    """Arbitrary in-plane indices (repeats, far away) break the tiling test: scatter-add instead."""
+def test_max_backward_repeated_indices(tiny_chunks, rng, dtype):
+    """Repeated indices make the one-shot assignment lose gradients: detected, scatter-add instead."""
     g = rng.standard_normal((7, 4, 4)).astype(dtype)
     idx = rng.integers(0, 64, (7, 4, 4))
     idx[3] = 5                           # one cell receives a whole plane of gradients
     same(K.max_pool2d_backward(g, idx, (8, 8)), ref_max_backward(g, idx, (8, 8)))
-    # indices inside their tiles except for a single cell in one chunk
+    # one repeated index in a late chunk, after clean chunks written in one shot
     _, good = K.max_pool2d(tie_heavy(rng, (7, 8, 8), dtype), (2, 2), (2, 2), (0, 0), (1, 1),
                            (4, 4), True)
     good[5, 1, 1] = 0

@@ -33,6 +33,7 @@ __all__ = [
     "avg_pool2d_backward",
     "global_pool",
     "global_pool_backward",
+    "global_max_indices",
 ]
 
 # Bytes of input handled per chunk of planes: the chunk and its temporaries
@@ -610,7 +611,10 @@ def global_pool(x, mode):
     P = x.shape[0]
     flat = x.reshape(P, -1)
     if mode == "max":
-        return flat.max(axis=1)
+        if flat.size == 0:
+            return flat.max(axis=1)
+        # reduceat runs one short loop per plane with less overhead than max(axis=1)
+        return np.maximum.reduceat(flat.reshape(-1), np.arange(0, flat.size, flat.shape[1]))
     if x.dtype == np.float16:
         acc = np.dtype(np.float32)
     elif x.dtype.kind == "f":
@@ -625,23 +629,50 @@ def global_pool(x, mode):
     return total.astype(x.dtype, copy=False) if x.dtype.kind == "f" else total
 
 
+def global_max_indices(x):
+    """Flat index of each plane's maximum, as PyTorch's ``adaptive_max_pool2d(x, 1)`` records it.
+
+    Parameters
+    ----------
+    x : ndarray, shape (P, H, W)
+
+    Returns
+    -------
+    indices : ndarray of int64, shape (P,)
+        The first maximum in row-major order, or the last NaN of a plane that
+        holds NaN.
+
+    Examples
+    --------
+    >>> global_max_indices(np.array([[[1., 5.], [5., 0.]], [[np.nan, 1.], [np.nan, 2.]]])).tolist()
+    [1, 2]
+    """
+    return _global_argmax(x.reshape(x.shape[0], -1)).astype(np.int64, copy=False)
+
+
 def _global_argmax(flat):
     """Row-wise index PyTorch records: the first maximum, or the last NaN."""
     pos = np.argmax(flat, axis=1)  # first maximum; numpy's argmax stops at the first NaN
-    if flat.dtype.kind == "f":
-        nan_rows = np.isnan(flat[np.arange(flat.shape[0]), pos])
+    if flat.dtype.kind == "f" and flat.size:
+        first = np.arange(0, flat.size, flat.shape[1])
+        top = flat.reshape(-1)[first + pos] if flat.flags.c_contiguous else \
+            flat[np.arange(flat.shape[0]), pos]
+        nan_rows = np.isnan(top)
         if nan_rows.any():
             rows = flat[nan_rows]
             pos[nan_rows] = rows.shape[1] - 1 - np.argmax(np.isnan(rows[:, ::-1]), axis=1)
     return pos
 
 
-def global_pool_backward(grad_out, x, mode):
+def global_pool_backward(grad_out, x, mode, indices=None):
     """Gradient of :func:`global_pool`.
 
     ``"avg"`` spreads ``grad_out / (H*W)`` over the plane; ``"max"`` sends
     all of it to the first maximum in row-major order (or, where the plane
     holds NaN, to the last NaN, as PyTorch's ``adaptive_max_pool2d`` does).
+    ``indices`` (optional, ``"max"`` only): the positions from
+    :func:`global_max_indices`, in ``[0, H*W)``; without them the maxima are
+    searched again in ``x``, which costs more than the scatter itself.
 
     Returns
     -------
@@ -662,6 +693,6 @@ def global_pool_backward(grad_out, x, mode):
         return grad_x
     grad_x = np.zeros((P, H * W), dtype=grad_out.dtype)
     if grad_x.size:
-        pos = _global_argmax(x.reshape(P, -1))
-        grad_x[np.arange(P), pos] = grad_out
+        pos = _global_argmax(x.reshape(P, -1)) if indices is None else indices
+        grad_x.reshape(-1)[np.arange(0, P * H * W, H * W) + pos] = grad_out
     return grad_x.reshape(P, H, W)

@@ -433,8 +433,16 @@ def test_global_pool(rng):
         want = np.zeros(35, np.float32)
         want[ref_global_argmax(x[n])] = g[n]
         same(gx[n].ravel(), want)
+    idx = K.global_max_indices(x)
+    assert idx.dtype == np.int64
+    assert idx.tolist() == [ref_global_argmax(x[n]) for n in range(6)]
+    same(K.global_pool_backward(g, x, "max", idx), gx)          # given the forward's indices
+    same(K.global_max_indices(x[:, ::-1]), np.array(           # non-contiguous planes
+        [ref_global_argmax(x[n, ::-1]) for n in range(6)]))
     gx = K.global_pool_backward(g, x, "avg")
     same(gx, np.broadcast_to((g / np.float32(35))[:, None, None], x.shape).copy())
+    xi = rng.integers(-5, 5, (4, 3, 3)).astype(np.int16)        # integer planes
+    same(K.global_pool(xi, "max"), xi.reshape(4, -1).max(axis=1))
 
 
 # ---------------------------------------------------------------------------
@@ -514,6 +522,7 @@ def test_global_against_torch(rng):
     g = rng.standard_normal(64).astype(np.float32)
     t_gx = torch.ops.aten.adaptive_max_pool2d_backward(_t(g)[..., None, None], xt, t_idx)
     same(K.global_pool_backward(g, x, "max"), t_gx[0].numpy())
+    same(K.global_max_indices(x), t_idx[0, :, 0, 0].numpy())
     xf = rng.standard_normal((64, 7, 7)).astype(np.float32)
     np.testing.assert_allclose(K.global_pool(xf, "avg"),
                                F.adaptive_avg_pool2d(_t(xf), 1)[0, :, 0, 0].numpy(),

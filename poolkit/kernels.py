@@ -24,6 +24,8 @@ of ``-inf`` and the order in which overlapping windows accumulate gradients
 reference and with PyTorch.
 """
 
+import threading
+
 import numpy as np
 
 __all__ = [
@@ -39,6 +41,31 @@ __all__ = [
 # Bytes of input handled per chunk of planes: the chunk and its temporaries
 # should stay in the L2/L3 cache. Measured on a 2-core AMD EPYC (1 MiB L2).
 _CHUNK_BYTES = 1 << 20
+
+
+# Temporaries (chunk-sized work arrays) are kept between calls, per thread: freeing and
+# reallocating them on every call makes the C library hand the memory back to the
+# system and fault it in again, which costs more than the pooling of a small input.
+_scratch = threading.local()
+_SCRATCH_MAX = 32 << 20
+
+
+def _temp(name, shape, dtype):
+    """A reusable uninitialised work array (per thread, per ``name``)."""
+    dtype = np.dtype(dtype)
+    count = 1
+    for n in shape:
+        count *= int(n)
+    nbytes = count * dtype.itemsize
+    if nbytes > _SCRATCH_MAX:
+        return np.empty(shape, dtype=dtype)
+    pool = getattr(_scratch, "pool", None)
+    if pool is None:
+        pool = _scratch.pool = {}
+    buf = pool.get(name)
+    if buf is None or buf.size < nbytes:
+        buf = pool[name] = np.empty(max(nbytes, 4096), dtype=np.uint8)
+    return buf[:nbytes].view(dtype).reshape(shape)
 
 
 def _planes_per_chunk(P, plane_bytes, budget=None):
@@ -150,7 +177,10 @@ def max_pool2d(x, kernel, stride, padding, dilation, out_hw, return_indices):
     padded = ph > 0 or pw > 0 or need_h > H or need_w > W
     item = x.dtype.itemsize
     cb = _planes_per_chunk(P, (need_h * need_w if padded else H * W) * item)
-    buf = np.full((cb, need_h, need_w), lowest, dtype=x.dtype) if padded else None
+    buf = None
+    if padded:
+        buf = _temp("max.pad", (cb, need_h, need_w), x.dtype)
+        buf.fill(lowest)
     geo = (OH, OW, kh, kw, sh, sw, dh, dw)
     if return_indices:
         work = _ArgmaxWork(cb, need_h, geo, x.dtype)
@@ -158,8 +188,8 @@ def max_pool2d(x, kernel, stride, padding, dilation, out_hw, return_indices):
                 + (np.arange(OW, dtype=np.int64) * sw - pw)[None, :])
         init = None
     else:
-        t = np.empty((cb, OH, need_w), dtype=x.dtype) if kh > 1 else None
-        col = np.empty((cb, OH, OW), dtype=x.dtype) if kw > 1 and sw > 1 else None
+        t = _temp("max.t", (cb, OH, need_w), x.dtype) if kh > 1 else None
+        col = _temp("max.col", (cb, OH, OW), x.dtype) if kw > 1 and sw > 1 else None
     for a in range(0, P, cb):
         b = min(P, a + cb)
         if padded:
@@ -251,17 +281,17 @@ class _ArgmaxWork:
         OH, OW, kh, kw, sh, sw, dh, dw = geo
         self.geo = geo
         self.is_float = dtype.kind == "f"
-        self.rv = np.empty((cb, need_h, OW), dtype=dtype) if kw > 1 else None
-        self.rc = np.zeros((cb, need_h, OW), dtype=np.uint8)     # winning column per row
-        self.rmask = np.empty((cb, need_h, OW), dtype=bool)
-        self.rtmp = np.empty((cb, need_h, OW), dtype=np.uint8)
-        self.rcol = np.empty((cb, need_h, OW), dtype=dtype)
-        self.ri = np.empty((cb, OH, OW), dtype=np.uint8)         # winning row
-        self.cj = np.empty((cb, OH, OW), dtype=np.uint8)         # its winning column
-        self.omask = np.empty((cb, OH, OW), dtype=bool)
-        self.otmp = np.empty((cb, OH, OW), dtype=np.uint8)
-        self.off = np.empty((cb, OH, OW), dtype=np.int32)
-        self.off2 = np.empty((cb, OH, OW), dtype=np.int32) if dw > 1 else None
+        self.rv = _temp("arg.rv", (cb, need_h, OW), dtype) if kw > 1 else None
+        self.rc = _temp("arg.rc", (cb, need_h, OW), np.uint8)    # winning column per row
+        self.rmask = _temp("arg.rmask", (cb, need_h, OW), bool)
+        self.rtmp = _temp("arg.rtmp", (cb, need_h, OW), np.uint8)
+        self.rcol = _temp("arg.rcol", (cb, need_h, OW), dtype)
+        self.ri = _temp("arg.ri", (cb, OH, OW), np.uint8)        # winning row
+        self.cj = _temp("arg.cj", (cb, OH, OW), np.uint8)        # its winning column
+        self.omask = _temp("arg.omask", (cb, OH, OW), bool)
+        self.otmp = _temp("arg.otmp", (cb, OH, OW), np.uint8)
+        self.off = _temp("arg.off", (cb, OH, OW), np.int32)
+        self.off2 = _temp("arg.off2", (cb, OH, OW), np.int32) if dw > 1 else None
 
     def _along_rows(self, src, rv, rc, mask, tmp, col, nan_aware):
         """Max and winning column of the windows of every row of ``src``, into ``rv, rc``."""
@@ -298,6 +328,7 @@ class _ArgmaxWork:
         rc = self.rc[:n]
         if kw == 1:
             rv = src[:, :, :(OW - 1) * sw + 1:sw]
+            rc.fill(0)
         else:
             rv = self.rv[:n]
             self._along_rows(src, rv, rc, self.rmask[:n], self.rtmp[:n], self.rcol[:n],
@@ -387,7 +418,7 @@ def max_pool2d_backward(grad_out, indices, in_hw):
         return grad_x
     cb = _planes_per_chunk(P, size * grad_out.dtype.itemsize)
     plane_start = (np.arange(cb, dtype=np.int64) * size)[:, None, None]
-    flat = np.empty((cb, OH, OW), dtype=np.int64)
+    flat = _temp("maxb.flat", (cb, OH, OW), np.int64)
     u = _uint(grad_out.dtype)
     assign = True                        # until a chunk shows two windows sharing a cell
     for a in range(0, P, cb):
@@ -497,8 +528,11 @@ def avg_pool2d(x, kernel, stride, padding, out_hw, count_include_pad, divisor_ov
     hc, wc = min(H, need_h - ph), min(W, need_w - pw)
     padded = ph > 0 or pw > 0 or need_h > H or need_w > W or acc_dtype != x.dtype
     cb = _planes_per_chunk(P, (need_h * need_w if padded else H * W) * acc_dtype.itemsize)
-    buf = np.zeros((cb, need_h, need_w), dtype=acc_dtype) if padded else None
-    t = np.empty((cb, OH, need_w), dtype=acc_dtype) if kh > 1 else None
+    buf = None
+    if padded:
+        buf = _temp("avg.pad", (cb, need_h, need_w), acc_dtype)
+        buf.fill(0)
+    t = _temp("avg.t", (cb, OH, need_w), acc_dtype) if kh > 1 else None
     geo = (OH, OW, kh, kw, sh, sw, 1, 1)
     for a in range(0, P, cb):
         b = min(P, a + cb)
@@ -545,11 +579,11 @@ def avg_pool2d_backward(grad_out, in_hw, kernel, stride, padding, count_include_
                     divisor_override)
     item = grad_out.dtype.itemsize
     cb = _planes_per_chunk(P, H * W * item)
-    gd = np.empty((cb, OH, OW), dtype=grad_out.dtype)
+    gd = _temp("avgb.gd", (cb, OH, OW), grad_out.dtype)
     tiled = (kh, kw) == (sh, sw) and (ph, pw) == (0, 0) and (H, W) == (OH * sh, OW * sw)
     pairs = tiled and kw == 2 and item == 4 and grad_out.dtype.kind == "f"
     if pairs:
-        words = np.empty((cb, OH, OW), dtype=np.uint64)
+        words = _temp("avgb.words", (cb, OH, OW), np.uint64)
     ranges = []
     for i in reversed(range(kh)):
         rlo, rhi = _valid(H, OH, sh, ph, i)

@@ -1,0 +1,142 @@
+"""Chapter 2 checkers: right answers pass, usual mistakes get their own hint, junk never raises.
+
+The right receptive-field function below is the recurrence written from its definition, and
+the expected sizes of a few stacks are worked out by hand.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from poolkit.exercises import ch02
+
+FLOAT = re.compile(r"(?<![\w.])[-+]?(?:\d+\.\d+|\.\d+|\d+[eE][-+]?\d+)")  # a printed float value
+
+
+def one_line(capsys) -> str:
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert len(lines) == 1, out
+    assert not FLOAT.search(lines[0]), lines[0]
+    return lines[0]
+
+
+def rf_right(layers):
+    size, jump = 1, 1
+    for kernel, stride in layers:
+        size += (kernel - 1) * jump
+        jump *= stride
+    return size
+
+
+def rf_no_jump(layers):
+    return 1 + sum(k - 1 for k, _ in layers)
+
+
+def rf_jump_first(layers):
+    size, jump = 1, 1
+    for kernel, stride in layers:
+        jump *= stride
+        size += (kernel - 1) * jump
+    return size
+
+
+def rf_sum_k(layers):
+    size, jump = 1, 1
+    for kernel, stride in layers:
+        size += kernel * jump
+        jump *= stride
+    return size
+
+
+@pytest.mark.parametrize("layers, size", [
+    ([(3, 1)], 3),                      # one 3x3 convolution sees 3 cells
+    ([(3, 1)] * 3, 7),                  # three of them see 7, like one 7x7
+    ([(7, 2), (3, 2)], 11),             # ResNet stem: 7, then 7 + 2 * 2
+    ([(2, 2)] * 3, 8),                  # three 2x2/2 poolings tile 8 cells
+])
+def test_hand_computed_sizes_match_the_checker_reference(layers, size):
+    cases = {c.label: c for c in ch02._rf_cases()}
+    matching = [c for c in cases.values() if c.args[0] == layers]
+    assert matching and matching[0].expected == size
+
+
+def test_numeric_answer_by_hand():
+    assert rf_right(ch02.RF_STACK) == ch02.RF_SIZE == 10
+
+
+def test_rf_right_solution_passes(capsys):
+    assert ch02.check_rf_size(rf_right).passed
+    assert one_line(capsys) == "Passes all 7 cases."
+
+
+@pytest.mark.parametrize("fn, words", [
+    (rf_no_jump, "the jump"),
+    (rf_jump_first, "before the layer"),
+    (rf_sum_k, "not by k"),
+])
+def test_rf_mistakes_get_their_hint(capsys, fn, words):
+    assert not ch02.check_rf_size(fn).passed
+    line = one_line(capsys)
+    assert line.startswith("Case ") and words in line, line
+
+
+def test_rf_not_attempted(capsys):
+    def stub(layers):
+        raise NotImplementedError
+
+    assert ch02.check_rf_size(stub).status == "not attempted"
+    assert one_line(capsys).startswith("Not attempted yet:")
+
+
+@pytest.mark.parametrize("junk", [None, ..., 3, "rf", [1, 2], lambda layers: None,
+                                  lambda layers: 1 / 0, lambda layers: "7", lambda layers: 7.5,
+                                  lambda layers: True, lambda layers: [rf_right(layers)],
+                                  lambda layers: layers.clear()])
+def test_rf_junk_never_raises(capsys, junk):
+    assert not ch02.check_rf_size(junk).passed
+    one_line(capsys)
+
+
+def test_parameters_choice(capsys):
+    assert ch02.check_parameters("b").passed
+    assert one_line(capsys).startswith("Correct: B.")
+    for letter, words in [("A", "do not depend on the size"), ("C", "fully connected layer"),
+                          ("D", "no weights")]:
+        assert not ch02.check_parameters(letter).passed
+        assert words in one_line(capsys)
+
+
+@pytest.mark.parametrize("junk", [None, "", "Q", 2, ["A", "B"], object()])
+def test_parameters_junk(capsys, junk):
+    assert not ch02.check_parameters(junk).passed
+    one_line(capsys)
+
+
+def test_receptive_field_numeric(capsys):
+    assert ch02.check_receptive_field(10).passed
+    assert one_line(capsys) == "Correct."
+    for wrong, words in [(rf_no_jump(ch02.RF_STACK), "the jump is 2"),
+                         (rf_jump_first(ch02.RF_STACK), "one before the layer"),
+                         (rf_sum_k(ch02.RF_STACK), "not k"),
+                         (7, "pooling layer grows the field"), (9, "r += (k - 1) * j")]:
+        assert not ch02.check_receptive_field(wrong).passed
+        assert words in one_line(capsys), wrong
+
+
+@pytest.mark.parametrize("junk", [None, ..., "10", [10], 10.5, float("nan"), object()])
+def test_receptive_field_junk(capsys, junk):
+    assert not ch02.check_receptive_field(junk).passed
+    one_line(capsys)
+
+
+def test_quiz_is_valid():
+    from poolkit.exercises import quiz
+
+    quiz.validate(ch02.QUIZ)
+    assert 3 <= len(ch02.QUIZ) <= 5
+    for q in ch02.QUIZ:
+        assert sum(a["correct"] for a in q["answers"]) == 1
+        assert all(a["feedback"] for a in q["answers"])

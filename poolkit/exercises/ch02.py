@@ -3,13 +3,13 @@
 Each checker prints exactly one line (not attempted yet / correct or passes N
 cases / what is wrong, with a hint), never raises and never prints a float.
 
-===========================  ========================================  ===============================
-exercise                     what the learner writes                   checker
-===========================  ========================================  ===============================
-``ex-ch02-parameters``       a letter                                  :func:`check_parameters`
+===========================  =========================================  ===============================
+exercise                     what the learner writes                    checker
+===========================  =========================================  ===============================
+``ex-ch02-parameters``       a letter                                   :func:`check_parameters`
 ``ex-ch02-receptive-field``  an int (receptive field of a small stack)  :func:`check_receptive_field`
-``ex-ch02-rf-function``      ``rf_size(layers)``                       :func:`check_rf_size`
-===========================  ========================================  ===============================
+``ex-ch02-rf-function``      ``rf_size(layers)``                        :func:`check_rf_size`
+===========================  =========================================  ===============================
 
 The receptive-field checker compares with :func:`poolkit.receptive_field` and
 recognises the usual mistakes: forgetting that the jump grows after a strided

@@ -11,17 +11,23 @@ The obvious numpy pooling, a window view followed by a reduction over its
 last two axes, spends its time in tiny inner loops of ``k`` elements. These
 kernels instead loop over the ``k`` window *offsets* and, for each one, apply
 a whole-array ufunc to a strided slice that holds the cell at that offset for
-every output position. Max pooling is separable, so it reduces along one axis
-and then along the other (``k_h + k_w`` slices instead of ``k_h * k_w``).
+every output position. Max and sum are separable, so a window is reduced
+down its columns and then along the row of column results (``k_h + k_w``
+slices instead of ``k_h * k_w``); numpy's strided ``maximum`` and comparisons
+are slow, so strided columns are first copied to a contiguous buffer.
 Planes are processed in chunks small enough for the temporaries to stay in
-the CPU cache, so the input is read from memory once. A window that hangs over
-the padding or the bottom/right edge is handled by copying the chunk into a
-small padded buffer whose border holds the padding value.
+the CPU cache, so the input is read from memory once, and the temporaries
+are kept between calls. A window that hangs over the padding or the
+bottom/right edge is handled by copying the chunk into a small padded buffer
+whose border holds the padding value. Indices are tracked as small codes
+(which offset won) and turned into flat indices once at the end; gradients
+are scattered with one fancy assignment when no two windows share a cell.
 
 Semantics follow PyTorch's CPU kernels exactly, including ties, NaN, windows
 of ``-inf`` and the order in which overlapping windows accumulate gradients
-(see each function). The tests compare every branch with a plain-loop
-reference and with PyTorch.
+(see each function); average pooling's forward sum may differ from
+PyTorch's in the last bits (a different summation order). The tests compare
+every branch with a plain-loop reference and with PyTorch.
 """
 
 import threading

@@ -19,6 +19,12 @@ answer's line ends with the chapter and section to reread, and
     >>> test.summary()
     Score: 1/21 — reread: chapter 4, "Ties go to the first maximum" (Q12) — not attempted yet: Q1–Q10, Q13–Q21.
 
+The questions are data: ``QUESTIONS`` lists all 21 (number, kind, topic,
+the variable or function the learner sets, and the chapter section that
+teaches it), ``CHOICES`` holds Q1 to Q9 with their options and why each is
+right or wrong, and ``QUIZ`` is the same nine questions in jupyterquiz's
+format, for ``quiz.show(QUIZ, shuffle_answers=False)``.
+
 The expected answers were worked out by hand (the comments give the working);
 ``tests/test_exercises_ch08.py`` checks each one against poolkit as well.
 """
@@ -55,7 +61,9 @@ from ._core import (
 )
 from .quiz import mc
 
-__all__ = ["Where", "Question", "QUESTIONS", "QUIZ", "CHOICES", "SelfTest"]
+# The API page documents the score card; the question data (QUESTIONS, CHOICES, QUIZ) is
+# described in the module docstring rather than printed in full.
+__all__ = ["SelfTest"]
 
 
 # ----------------------------------------------------------------------------
@@ -296,7 +304,8 @@ def _build_choices() -> dict[int, _Choice]:
     return out
 
 
-#: Q1 to Q9 by number: the question, its options by letter, the right letter and why.
+#: The multiple-choice questions Q1 to Q9, by number (question, options by letter, the right
+#: letter, and why each option is right or wrong).
 CHOICES: dict[int, _Choice] = _build_choices()
 
 

@@ -416,6 +416,7 @@ def max_pool2d_backward(grad_out, indices, in_hw):
     P, OH, OW = grad_out.shape
     H, W = in_hw
     size = H * W
+    indices = np.asarray(indices, dtype=np.int64)
     grad_x = np.empty((P, H, W), dtype=grad_out.dtype)
     if grad_x.size == 0:
         return grad_x
@@ -432,7 +433,7 @@ def max_pool2d_backward(grad_out, indices, in_hw):
         n = b - a
         g, iv = grad_out[a:b], indices[a:b]
         gx = grad_x[a:b].reshape(-1)
-        inside = 0 <= iv.min() and iv.max() < size
+        inside = iv.size == 0 or iv.view(np.uint64).max() < size  # negatives look huge
         if assign and inside:
             gx.fill(0)
             np.add(iv, plane_start[:n], out=flat[:n])

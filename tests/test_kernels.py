@@ -341,6 +341,9 @@ def test_max_backward_repeated_indices(tiny_chunks, rng, dtype):
     idx = rng.integers(0, 64, (7, 4, 4))
     idx[3] = 5                           # one cell receives a whole plane of gradients
     same(K.max_pool2d_backward(g, idx, (8, 8)), ref_max_backward(g, idx, (8, 8)))
+    idx[1, 0, 0], idx[2, 1, 1], idx[4, 2, 2] = -1, 64, 70   # outside the plane: dropped
+    same(K.max_pool2d_backward(g, idx, (8, 8)), ref_max_backward(g, idx, (8, 8)))
+    same(K.max_pool2d_backward(g, idx.astype(np.int32), (8, 8)), ref_max_backward(g, idx, (8, 8)))
     # one repeated index in a late chunk, after clean chunks written in one shot
     _, good = K.max_pool2d(tie_heavy(rng, (7, 8, 8), dtype), (2, 2), (2, 2), (0, 0), (1, 1),
                            (4, 4), True)

@@ -10,6 +10,8 @@ HTML   := _build/html
 # `make test` builds into its own fresh folder, so a stale `make book` build never hides a problem.
 STRICT := _build/strict
 PORT   ?= 8000
+# How many of the independent test steps `make test` runs at once.
+TEST_JOBS ?= 2
 # Extra arguments for `make lab`, e.g. LAB_ARGS=--no-browser
 LAB_ARGS ?=
 
@@ -65,35 +67,42 @@ book: venv
 	@echo "The site is in $(HTML). Open file://$(CURDIR)/$(HTML)/index.html"
 	@echo "or run 'make serve' and visit http://127.0.0.1:$(PORT)/"
 
+# The first three steps are independent and mostly single-threaded: run them side by side
+# (TEST_JOBS=1 runs them one after the other), then the browser tests of the fresh build.
 test: venv
-	@start=$$SECONDS; failed=""; \
-	for step in test-unit test-notebooks test-build test-site; do \
-	  t=$$SECONDS; \
-	  $(MAKE) --no-print-directory $$step || failed="$$failed $$step"; \
-	  echo "   ($$step: $$((SECONDS - t)) s)"; \
-	done; \
-	if [ -n "$$failed" ]; then echo "== FAILED:$$failed (total $$((SECONDS - start)) s)"; exit 1; fi; \
-	echo "== all checks passed in $$((SECONDS - start)) s"
+	@start=$$SECONDS; status=0; \
+	echo "== unit tests, nbval and the strict build, $(TEST_JOBS) at a time (each step's output appears when it ends)"; \
+	$(MAKE) --no-print-directory -k -j$(TEST_JOBS) --output-sync=target test-unit test-notebooks test-build || status=1; \
+	$(MAKE) --no-print-directory test-site || status=1; \
+	if [ $$status -ne 0 ]; then echo "== make test FAILED after $$((SECONDS - start)) s: see the steps marked FAILED above"; exit 1; fi; \
+	echo "== make test: all checks passed in $$((SECONDS - start)) s"
+
+# Each step reports its time, and FAILED when it fails.
+define timed
+	start=$$SECONDS; trap 'rc=$$?; echo "   ($@: $$((SECONDS - start)) s$$([ $$rc -eq 0 ] || echo ", FAILED"))"' EXIT
+endef
 
 test-unit: venv
-	@echo "== 1/4 unit tests and doctests (tests/, poolkit/)"
-	@$(call pytest_allow_empty,-q --ignore=tests/test_site.py tests poolkit)
+	@echo "== unit tests and doctests (tests/, poolkit/)"
+	@$(timed); \
+	$(call pytest_allow_empty,-q --ignore=tests/test_site.py tests poolkit)
 
 test-notebooks: venv
-	@echo "== 2/4 nbval, strict, over book/*.ipynb"
-	@shopt -s nullglob; notebooks=(book/*.ipynb); \
+	@echo "== nbval, strict, over book/*.ipynb"
+	@$(timed); shopt -s nullglob; notebooks=(book/*.ipynb); \
 	if [ $${#notebooks[@]} -eq 0 ]; then echo "(no notebooks in book/ yet)"; else \
 	$(call pytest_allow_empty,-q --nbval --nbval-current-env --nbval-cell-timeout=120 \
 	  --nbval-sanitize-with tests/nbval_sanitize.cfg $${notebooks[*]}); fi
 
 test-build: venv
-	@echo "== 3/4 strict build into $(STRICT) (warnings are errors, nitpicky references)"
-	rm -rf $(STRICT)
+	@echo "== strict build into $(STRICT) (warnings are errors, nitpicky references)"
+	@$(timed); rm -rf $(STRICT); \
 	$(BIN)/jupyter-book build . --path-output $(STRICT) --all -W -n --keep-going
 
 test-site: venv
-	@echo "== 4/4 browser tests of $(STRICT)/_build/html"
-	@export BOOK_HTML_DIR=$(STRICT)/_build/html; $(call pytest_allow_empty,-q -rs tests/test_site.py)
+	@echo "== browser tests of $(STRICT)/_build/html"
+	@$(timed); export BOOK_HTML_DIR=$(STRICT)/_build/html; \
+	$(call pytest_allow_empty,-q -rs tests/test_site.py)
 
 # ------------------------------------------------------------------ convenience
 

@@ -41,6 +41,10 @@ CHROMIUM_FLAGS = [
 ]
 LOCAL_HOST = "127.0.0.1"
 TIMEOUT_MS = 20_000
+SETTLE_MS = 300
+# Pages are large and the machine small: on each page, click through this many solutions,
+# quizzes and animations (every solution is still checked to be hidden).
+INTERACTIONS_PER_PAGE = 2
 
 # TeX that MathJax should have replaced: a display/inline delimiter or a common command.
 RAW_TEX = re.compile(
@@ -192,7 +196,10 @@ def open_page(browser, base_url, docname: str, query: str = "") -> Visit:
         "() => (window.MathJax && MathJax.startup && MathJax.startup.promise)"
         " ? MathJax.startup.promise.then(() => true) : true"
     )
-    page.wait_for_load_state("networkidle")
+    # Not "networkidle": a looping animation swaps data: frames forever. Give late scripts
+    # (quizzes, theme, fonts) a moment to run and to report errors instead.
+    page.evaluate("() => document.fonts.ready.then(() => true)")
+    page.wait_for_timeout(SETTLE_MS)
     return Visit(
         page,
         response.status if response else None,
@@ -203,8 +210,96 @@ def open_page(browser, base_url, docname: str, query: str = "") -> Visit:
     )
 
 
+def check_solutions(page, name: str) -> list[str]:
+    """Every solution is hidden; the first few open when their toggle button is clicked."""
+    failures = []
+    solutions = page.locator("article div.solution")
+    for i in range(solutions.count()):
+        sol = solutions.nth(i)
+        body = sol.locator(":scope > :not(.admonition-title)").first
+        label = f"{name} solution #{i + 1}"
+        if body.count() == 0:
+            failures.append(f"{label}: empty solution")
+            continue
+        if body.is_visible():
+            failures.append(f"{label}: visible before its toggle is clicked")
+            continue
+        if i >= INTERACTIONS_PER_PAGE:
+            continue  # every solution must be hidden; opening a few shows the toggles work
+        # The reader's control: sphinx-togglebutton's button in the title (the title's
+        # centre may be the link back to the exercise).
+        toggle = sol.locator(".admonition-title button.toggle-button")
+        if toggle.count() == 0:
+            failures.append(f"{label}: hidden, but has no toggle button to open it")
+            continue
+        toggle.scroll_into_view_if_needed()
+        toggle.click()
+        try:
+            body.wait_for(state="visible", timeout=3_000)
+        except Exception:
+            failures.append(f"{label}: still hidden after clicking its toggle")
+    return failures
+
+
+def check_quizzes(page, name: str) -> list[str]:
+    """Choosing an answer in the first few quizzes shows feedback."""
+    failures = []
+    quizzes = page.locator("article .Quiz")
+    for i in range(min(quizzes.count(), INTERACTIONS_PER_PAGE)):
+        quiz = quizzes.nth(i)
+        label = f"{name} quiz #{i + 1}"
+        choices = quiz.locator("label.MCButton")
+        feedback = quiz.locator(".Feedback").first
+        if choices.count() == 0 or feedback.count() == 0:
+            failures.append(f"{label}: no multiple-choice answer to click")
+            continue
+        before = feedback.inner_text().strip()
+        choices.first.scroll_into_view_if_needed()
+        choices.first.click()
+        try:
+            page.wait_for_function(
+                "([el, before]) => el.innerText.trim() !== '' && el.innerText.trim() !== before",
+                arg=[feedback.element_handle(), before],
+                timeout=3_000,
+            )
+        except Exception:
+            failures.append(f"{label}: no feedback after choosing an answer")
+    return failures
+
+
+def check_animations(page, name: str) -> list[str]:
+    """Pressing play in the first few animations changes the frame shown."""
+    failures = []
+    animations = page.locator("article .animation")
+    for i in range(min(animations.count(), INTERACTIONS_PER_PAGE)):
+        anim = animations.nth(i)
+        label = f"{name} animation #{i + 1}"
+        img = anim.locator("img").first
+        play = anim.locator("button[title='Play']").first
+        if img.count() == 0 or play.count() == 0:
+            failures.append(f"{label}: no frame image or no play button")
+            continue
+        before = img.get_attribute("src")
+        play.scroll_into_view_if_needed()
+        play.click()
+        try:
+            page.wait_for_function(
+                "([el, src]) => el.getAttribute('src') !== src",
+                arg=[img.element_handle(), before],
+                timeout=5_000,
+            )
+        except Exception:
+            failures.append(f"{label}: the frame did not change after pressing play")
+        pause = anim.locator("button[title='Pause']").first
+        if pause.count():
+            pause.click()
+    return failures
+
+
 @dataclass
 class PageSurvey:
+    """What one load of a page showed; interactive checks ran on that same load."""
+
     status: int | None
     console_errors: list[str]
     foreign: list[str]
@@ -212,11 +307,14 @@ class PageSurvey:
     math_elements: int
     mathjax_outputs: int
     raw_tex: list[str]
+    cjk_text: bool
+    cjk_font_loaded: bool
     solutions: int
     quizzes: int
     animations: int
-    cjk_text: bool
-    cjk_font_loaded: bool
+    solution_failures: list[str]
+    quiz_failures: list[str]
+    animation_failures: list[str]
 
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
@@ -237,25 +335,37 @@ VISIBLE_TEXT_JS = """() => {
 
 @pytest.fixture(scope="session")
 def survey(browser, base_url) -> dict[str, PageSurvey]:
-    """Load every page of the table of contents once and record what it has."""
+    """Load every page of the table of contents once, record what it shows, and exercise
+    its solutions, quizzes and animations on that same load (pages are large: one load each)."""
     result = {}
     for name in PAGES:
         visit = open_page(browser, base_url, name)
         p = visit.page
         text = p.evaluate(VISIBLE_TEXT_JS)
+        counts = {
+            "math_elements": p.locator("article .math").count(),
+            "mathjax_outputs": p.locator("article mjx-container").count(),
+            "solutions": p.locator("article div.solution").count(),
+            "quizzes": p.locator("article .Quiz").count(),
+            "animations": p.locator("article .animation").count(),
+        }
+        cjk_font_loaded = p.evaluate(CJK_FONT_JS)
+        solution_failures = check_solutions(p, name)
+        quiz_failures = check_quizzes(p, name)
+        animation_failures = check_animations(p, name)
+        p.wait_for_timeout(200)  # errors raised by the interactions
         result[name] = PageSurvey(
             status=visit.status,
-            console_errors=visit.console_errors,
-            foreign=sorted(set(visit.foreign)),
-            bad_responses=visit.bad_responses,
-            math_elements=p.locator("article .math").count(),
-            mathjax_outputs=p.locator("article mjx-container").count(),
+            console_errors=list(visit.console_errors),
+            foreign=sorted(set(visit.foreign + browser.recorder.foreign)),
+            bad_responses=list(visit.bad_responses),
             raw_tex=sorted(set(RAW_TEX.findall(text))),
-            solutions=p.locator("article div.solution").count(),
-            quizzes=p.locator("article .Quiz").count(),
-            animations=p.locator("article .animation").count(),
             cjk_text=bool(CJK.search(text)),
-            cjk_font_loaded=p.evaluate(CJK_FONT_JS),
+            cjk_font_loaded=cjk_font_loaded,
+            solution_failures=solution_failures,
+            quiz_failures=quiz_failures,
+            animation_failures=animation_failures,
+            **counts,
         )
         p.close()
     return result
@@ -349,99 +459,24 @@ def test_search_finds_pooling(browser, base_url, site):
     assert not visit.foreign, f"search page requested other hosts: {visit.foreign}"
 
 
-def test_solutions_hidden_until_toggled(browser, base_url, survey):
-    names = pages_with(survey, "solutions")
+def _feature(survey, count_attr: str, failures_attr: str, what: str) -> None:
+    names = pages_with(survey, count_attr)
     if not names:
-        pytest.skip("no page in the table of contents has a solution yet")
-    failures = []
-    for name in names:
-        page = open_page(browser, base_url, name).page
-        solutions = page.locator("article div.solution")
-        for i in range(solutions.count()):
-            sol = solutions.nth(i)
-            body = sol.locator(":scope > :not(.admonition-title)").first
-            label = f"{name} solution #{i + 1}"
-            if body.count() == 0:
-                failures.append(f"{label}: empty solution")
-                continue
-            if body.is_visible():
-                failures.append(f"{label}: visible before its toggle is clicked")
-                continue
-            # The reader's control: sphinx-togglebutton's button in the title (the title's
-            # centre may be the link back to the exercise).
-            toggle = sol.locator(".admonition-title button.toggle-button")
-            if toggle.count() == 0:
-                failures.append(f"{label}: hidden, but has no toggle button to open it")
-                continue
-            toggle.scroll_into_view_if_needed()
-            toggle.click()
-            try:
-                body.wait_for(state="visible", timeout=3_000)
-            except Exception:
-                failures.append(f"{label}: still hidden after clicking its toggle")
-        page.close()
+        pytest.skip(f"no page in the table of contents has {what} yet")
+    failures = [f for name in names for f in getattr(survey[name], failures_attr)]
     assert not failures, "\n".join(failures)
 
 
-def test_quiz_answer_gives_feedback(browser, base_url, survey):
-    names = pages_with(survey, "quizzes")
-    if not names:
-        pytest.skip("no page in the table of contents has a quiz yet")
-    failures = []
-    for name in names:
-        page = open_page(browser, base_url, name).page
-        quizzes = page.locator("article .Quiz")
-        for i in range(quizzes.count()):
-            quiz = quizzes.nth(i)
-            label = f"{name} quiz #{i + 1}"
-            choices = quiz.locator("label.MCButton")
-            feedback = quiz.locator(".Feedback").first
-            if choices.count() == 0 or feedback.count() == 0:
-                failures.append(f"{label}: no multiple-choice answer to click")
-                continue
-            before = feedback.inner_text().strip()
-            choices.first.scroll_into_view_if_needed()
-            choices.first.click()
-            page.wait_for_timeout(300)
-            after = feedback.inner_text().strip()
-            if not after or after == before:
-                failures.append(f"{label}: no feedback after choosing an answer")
-        page.close()
-    assert not failures, "\n".join(failures)
+def test_solutions_hidden_until_toggled(survey):
+    _feature(survey, "solutions", "solution_failures", "a solution")
 
 
-def test_animation_frame_changes_after_play(browser, base_url, survey):
-    names = pages_with(survey, "animations")
-    if not names:
-        pytest.skip("no page in the table of contents has an animation yet")
-    failures = []
-    for name in names:
-        page = open_page(browser, base_url, name).page
-        animations = page.locator("article .animation")
-        for i in range(animations.count()):
-            anim = animations.nth(i)
-            label = f"{name} animation #{i + 1}"
-            img = anim.locator("img").first
-            play = anim.locator("button[title='Play']").first
-            if img.count() == 0 or play.count() == 0:
-                failures.append(f"{label}: no frame image or no play button")
-                continue
-            before = img.get_attribute("src")
-            play.scroll_into_view_if_needed()
-            play.click()
-            try:
-                page.wait_for_function(
-                    "([el, src]) => el.getAttribute('src') !== src",
-                    arg=[img.element_handle(), before],
-                    timeout=5_000,
-                )
-            except Exception:
-                failures.append(f"{label}: the frame did not change after pressing play")
-            pause = anim.locator("button[title='Pause']").first
-            if pause.count():
-                pause.click()
-        page.close()
-    assert not failures, "\n".join(failures)
+def test_quiz_answer_gives_feedback(survey):
+    _feature(survey, "quizzes", "quiz_failures", "a quiz")
+
+
+def test_animation_frame_changes_after_play(survey):
+    _feature(survey, "animations", "animation_failures", "an animation")
 
 
 # ------------------------------------------------------------------ the test's own logic

@@ -640,3 +640,91 @@ def test_check_value_with_an_answer_that_cannot_be_compared(capsys):
         "Not checkable: out is Weird, which cannot be compared (RuntimeError). "
         "Hint: give a number, a tuple or an array as asked.")
     assert r.status == FAILED
+
+
+# --------------------------------------------------------------------------
+# One write per checker call: a notebook never splits the line in two outputs
+# --------------------------------------------------------------------------
+
+
+class _WriteLog:
+    """A stand-in for sys.stdout that records every write separately."""
+
+    def __init__(self):
+        self.writes = []
+
+    def write(self, text):
+        self.writes.append(text)
+        return len(text)
+
+    def flush(self):
+        pass
+
+
+def _writes_of(monkeypatch, call):
+    log = _WriteLog()
+    monkeypatch.setattr(sys, "stdout", log)
+    call()
+    monkeypatch.undo()
+    return log.writes
+
+
+def _noisy_fail(x, k):
+    print("learner noise", 0.5)
+    raise KeyError("boom")
+
+
+CORE_CALLS = {
+    "function passes": lambda: check_function(good, cases(), name="pool"),
+    "function fails": lambda: check_function(lambda x, k: x.copy(), cases(), name="pool"),
+    "function prints and raises": lambda: check_function(_noisy_fail, cases(), name="pool"),
+    "function not attempted": lambda: check_function(None, cases(), name="pool"),
+    "value correct": lambda: check_value(3, 3, name="out"),
+    "value wrong": lambda: check_value(4, 3, name="out"),
+    "value not attempted": lambda: check_value(..., 3, name="out"),
+    "choice correct": lambda: check_choice("a", "A", options=["x", "y"], name="q"),
+    "choice unknown letter": lambda: check_choice("Z", "A", options=["x", "y"], name="q"),
+    "output size not attempted": lambda: check_output_size_fn(None),
+    "score": lambda: score(["a", "b"], card=Scorecard()),
+}
+
+
+@pytest.mark.parametrize("call", CORE_CALLS.values(), ids=list(CORE_CALLS))
+def test_each_core_checker_call_is_a_single_write(monkeypatch, call):
+    writes = _writes_of(monkeypatch, call)
+    assert len(writes) == 1, writes
+    assert writes[0].endswith("\n") and writes[0].count("\n") == 1 and writes[0].strip()
+
+
+def _chapter_checkers():
+    import importlib
+
+    found = []
+    for n in range(1, 8):
+        mod = importlib.import_module(f"poolkit.exercises.ch0{n}")
+        for attr in mod.__all__:
+            if attr.startswith("check_"):
+                found.append(pytest.param(getattr(mod, attr), id=f"ch0{n}.{attr}"))
+    return found
+
+
+@pytest.mark.parametrize("checker", _chapter_checkers())
+@pytest.mark.parametrize("answer", [None, "zzz", _noisy_fail], ids=["None", "text", "noisy function"])
+def test_each_chapter_checker_call_is_a_single_write(monkeypatch, checker, answer):
+    _core.SCORECARD.clear()
+    writes = _writes_of(monkeypatch, lambda: checker(answer))
+    _core.SCORECARD.clear()
+    assert len(writes) == 1, writes
+    assert writes[0].endswith("\n") and writes[0].count("\n") == 1 and writes[0].strip()
+
+
+def test_self_test_calls_are_single_writes(monkeypatch):
+    from poolkit.exercises import ch08
+
+    test = ch08.SelfTest()
+    for call in (lambda: test.check(1, None), lambda: test.check(1, "zzz"),
+                 lambda: test.check(99, "A"), lambda: test.check_choices(None), test.summary):
+        writes = _writes_of(monkeypatch, call)
+        assert len(writes) == 1, writes
+        assert writes[0].endswith("\n") and writes[0].count("\n") == 1
+    _core.SCORECARD.clear()

@@ -31,6 +31,7 @@ import math
 import numbers
 import re
 import signal
+import sys
 import threading
 import warnings
 from dataclasses import dataclass, field
@@ -186,14 +187,23 @@ def score(names: Iterable[str] | None = None, *, card: Scorecard | None = None) 
         line = (SCORECARD if card is None else card).summary(names)
     except Exception as exc:  # never raise in a learner's notebook
         line = f"Could not compute the score ({type(exc).__name__})."
-    print(line)
+    _emit(line)
     return line
 
 
+def _emit(line: str) -> None:
+    """Print ``line`` and its newline in a single write.
+
+    ``print(line)`` writes the text and the newline separately; a notebook
+    kernel may flush between the two and show a second, empty output box.
+    """
+    sys.stdout.write(line + "\n")
+
+
 def _finish(name: str, status: str, message: str, record: bool = True) -> CheckResult:
-    """Print the one line, record and return the result."""
+    """Print the one line (in a single write), record and return the result."""
     message = _one_line(message)
-    print(message)
+    _emit(message)
     result = CheckResult(name, status, message)
     if record:
         SCORECARD.record(result)

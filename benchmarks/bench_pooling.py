@@ -19,6 +19,7 @@ are noisy: compare the ratios, not the absolute times.
 
 import argparse
 import inspect
+import os
 import sys
 import time
 
@@ -227,7 +228,7 @@ def _same(what, a, b):
 
 # --- timing -----------------------------------------------------------------------------
 
-def _time_pair(f_pk, f_torch, budget, min_reps, max_reps):
+def _time_pair(f_pk, f_torch, budget, min_reps, max_reps, clock=time.perf_counter):
     """Interleave the two calls; return medians in ms."""
     f_pk()
     if f_torch is not None:
@@ -235,13 +236,13 @@ def _time_pair(f_pk, f_torch, budget, min_reps, max_reps):
     t_pk, t_torch = [], []
     start = time.perf_counter()
     while len(t_pk) < max_reps and (len(t_pk) < min_reps or time.perf_counter() - start < budget):
-        t0 = time.perf_counter()
+        t0 = clock()
         f_pk()
-        t_pk.append(time.perf_counter() - t0)
+        t_pk.append(clock() - t0)
         if f_torch is not None:
-            t0 = time.perf_counter()
+            t0 = clock()
             f_torch()
-            t_torch.append(time.perf_counter() - t0)
+            t_torch.append(clock() - t0)
     med = lambda ts: 1e3 * float(np.median(ts)) if ts else float("nan")
     return med(t_pk), med(t_torch), len(t_pk)
 
@@ -286,16 +287,23 @@ def _target(name, op):
     return 1.3 if name == "stem" else 1.0  # backward
 
 
-def run(names, ops_filter, budget, min_reps, max_reps, out=sys.stdout):
-    """Check and time every (workload, op); print the table; return (rows, misses, header)."""
+def run(names, ops_filter, budget, min_reps, max_reps, out=sys.stdout, cpu=False):
+    """Check and time every (workload, op); print the table; return (rows, misses, header).
+
+    ``cpu``: time process CPU time instead of wall-clock time, PyTorch on one thread.
+    """
     bw = copy_bandwidth()
     have_torch = torch is not None
     if have_torch:
-        torch.set_num_threads(2)
+        torch.set_num_threads(1 if cpu else 2)
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     header = (f"numpy {np.__version__}, "
-              + (f"torch {torch.__version__} ({torch.get_num_threads()} threads)" if have_torch
+              + (f"torch {torch.__version__} ({torch.get_num_threads()} "
+                 f"thread{'s' if torch.get_num_threads() > 1 else ''})" if have_torch
                  else "PyTorch not installed: poolkit timings only")
-              + f"; copy bandwidth {bw / 1e9:.1f} GB/s (read + write)")
+              + f"; copy bandwidth {bw / 1e9:.1f} GB/s (read + write); {os.cpu_count()} CPUs, "
+              f"load average {load:.1f}"
+              + ("; CPU time, not wall-clock (--cpu)" if cpu else ""))
     print(header, file=out)
     head = (f"{'workload':8} {'op':9} {'poolkit ms':>10} {'torch ms':>9} {'ratio':>6} "
             f"{'target':>7} {'floor x':>8} {'reps':>4}  result")
@@ -320,7 +328,8 @@ def run(names, ops_filter, budget, min_reps, max_reps, out=sys.stdout):
                 continue
             f_t = t_ops.get(op)
             verdict = _check(op, f_pk(), f_t(), scale) if f_t else "unchecked"
-            ms_pk, ms_t, reps = _time_pair(f_pk, f_t, budget, min_reps, max_reps)
+            ms_pk, ms_t, reps = _time_pair(f_pk, f_t, budget, min_reps, max_reps,
+                                           time.process_time if cpu else time.perf_counter)
             ratio = ms_pk / ms_t if f_t else float("nan")
             floor = ms_pk / (1e3 * _traffic(op, x, out_cells) / bw)
             target = _target(name, op)
@@ -338,7 +347,10 @@ def run(names, ops_filter, budget, min_reps, max_reps, out=sys.stdout):
                   file=out)
             out.flush()
     print(file=out)
-    print("all within target" if not misses else "outside target: " + "; ".join(misses), file=out)
+    verdict = "all within target" if not misses else "outside target: " + "; ".join(misses)
+    if cpu:
+        verdict += " (CPU time against single-threaded PyTorch: not the issue's comparison)"
+    print(verdict, file=out)
     return rows, misses, header
 
 
@@ -366,6 +378,10 @@ def main(argv=None):
                     help="seconds of timing per row (default 1.5, quick 0.3)")
     ap.add_argument("--markdown", metavar="FILE", default=None,
                     help="also write the table as Markdown to FILE")
+    ap.add_argument("--cpu", action="store_true",
+                    help="measure process CPU time with PyTorch on one thread: steadier on a "
+                         "busy machine, but not the issue's comparison (two PyTorch threads, "
+                         "wall clock)")
     args = ap.parse_args(argv)
     names = args.workloads.split(",") if args.workloads else (QUICK if args.quick else list(WORKLOADS))
     unknown = [n for n in names if n not in WORKLOADS]
@@ -374,7 +390,7 @@ def main(argv=None):
     ops = set(args.ops.split(",")) if args.ops else None
     budget = args.budget if args.budget is not None else (0.3 if args.quick else 1.5)
     rows, misses, header = run(names, ops, budget, min_reps=5 if args.quick else 11,
-                               max_reps=201)
+                               max_reps=201, cpu=args.cpu)
     if args.markdown:
         command = "python benchmarks/bench_pooling.py " + " ".join(argv if argv is not None
                                                                    else sys.argv[1:])

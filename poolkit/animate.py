@@ -25,7 +25,7 @@ from . import plot as _plot
 
 __all__ = ["sliding_window", "to_html", "MAX_FRAMES"]
 
-#: Animations are meant to be small: at most this many windows.
+#: The most windows an animation may show (animations are meant to be small).
 MAX_FRAMES = 64
 
 _DPI = 72

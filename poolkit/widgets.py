@@ -147,6 +147,8 @@ class PoolingExplorer(_Explorer):
 
     Attributes
     ----------
+    controls : dict
+        Control name -> widget (set its ``.value`` to move a slider).
     result : numpy.ndarray or None
         The pooled output for the current settings (``None`` if invalid).
     grad_x : numpy.ndarray or None
@@ -294,6 +296,20 @@ class OutputSizeCalculator(_Explorer):
     ``padding``, ``dilation`` (integer boxes and sliders) and ``ceil_mode``.
     :attr:`result` is ``(OH, OW)`` from :func:`poolkit.output_size`, or
     ``None`` with the library's message when the settings are invalid.
+
+    Parameters
+    ----------
+    height, width, kernel_size, stride, padding, dilation, ceil_mode
+        Initial settings.
+
+    Attributes
+    ----------
+    controls : dict
+        Control name -> widget (set its ``.value`` to change a setting).
+    result : tuple of int or None
+        ``(OH, OW)`` for the current settings (``None`` if invalid).
+    message : str
+        The formulas with numbers, or ``"Invalid settings: <library message>"``.
 
     Examples
     --------

@@ -3,22 +3,22 @@
 Each checker prints exactly one line (not attempted yet / correct or passes N
 cases / what is wrong, with a hint), never raises and never prints a float.
 
-==========================  ===============================  =====================
-exercise                    what the learner writes          checker
-==========================  ===============================  =====================
-``ex-ch01-true-statements`` letters, e.g. ``"A, C"``         :func:`check_statements`
-``ex-ch01-by-hand``         two 2x2 lists of numbers         :func:`check_max_by_hand`,
-                                                             :func:`check_avg_by_hand`
-``ex-ch01-max-pool``        ``max_pool2d_simple(x, k)``      :func:`check_max_pool2d_simple`
-``ex-ch01-avg-pool``        ``avg_pool2d_simple(x, k)``      :func:`check_avg_pool2d_simple`
-==========================  ===============================  =====================
+===========================  ============================  ===================================
+exercise                     what the learner writes       checker
+===========================  ============================  ===================================
+``ex-ch01-true-statements``  letters, e.g. ``"A, C"``      :func:`check_statements`
+``ex-ch01-by-hand``          two 2x2 lists of numbers      :func:`check_max_by_hand`,
+                                                           :func:`check_avg_by_hand`
+``ex-ch01-max-pool``         ``max_pool2d_simple(x, k)``   :func:`check_max_pool2d_simple`
+``ex-ch01-avg-pool``         ``avg_pool2d_simple(x, k)``   :func:`check_avg_pool2d_simple`
+===========================  ============================  ===================================
 
 :data:`QUIZ` holds the chapter's quiz (shown with :func:`poolkit.exercises.quiz.show`), kept
 here so that the notebook cell that shows it does not give the answers away.
 
 The expected answers come from hand computation (the running example and the
-by-hand map) or from :func:`_reference_pool`, a reshape-based pooling written
-here independently of poolkit's window view.
+by-hand map) or from a reshape-based pooling written here (the private helper
+``_reference_pool``), independently of poolkit's window view.
 """
 
 from __future__ import annotations
@@ -56,7 +56,9 @@ __all__ = [
 # Exercise ex-ch01-true-statements: which statements are true?
 # ----------------------------------------------------------------------------
 
-#: The options of the conceptual exercise, as printed in the chapter.
+#: The options of the conceptual exercise (letter -> statement), as printed in the chapter.
+#:
+#: :meta hide-value:
 STATEMENTS = {
     "A": "It has no parameters to learn.",
     "B": "It leaves the batch size N and the number of channels C unchanged, "
@@ -438,6 +440,8 @@ def check_avg_pool2d_simple(fn: Any):
 # ----------------------------------------------------------------------------
 
 #: Four questions for ``pk.exercises.quiz.show(ch01.QUIZ)``; every answer says why.
+#:
+#: :meta hide-value:
 QUIZ = [
     mc("A batch of feature maps of shape (N, C, H, W) = (8, 64, 32, 32) goes through 2×2 max "
        "pooling with stride 2. What is the output shape?", [

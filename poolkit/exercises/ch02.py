@@ -138,7 +138,7 @@ def _rf_variant(layers, variant="right"):
     return r
 
 
-#: (layers, label): (kernel_size, stride) pairs.
+#: (layers, label) pairs; layers are (kernel_size, stride) pairs.
 _RF_CASES = (
     (((3, 1),), "one 3x3 convolution"),
     (((3, 1), (3, 1), (3, 1)), "three 3x3 convolutions"),
@@ -235,6 +235,9 @@ def check_rf_size(fn: Any):
 # Quiz
 # ---------------------------------------------------------------------------
 
+#: Five questions for ``pk.exercises.quiz.show(ch02.QUIZ)``; every answer says why.
+#:
+#: :meta hide-value:
 QUIZ = [
     mc("You remove the last max pooling layer of VGG-16 (before the fully connected layers). "
        "What happens to the weights of the first fully connected layer?",

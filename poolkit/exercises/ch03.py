@@ -240,6 +240,9 @@ def check_adaptive_max_pool(fn: Any):
 # Quiz
 # ---------------------------------------------------------------------------
 
+#: Five questions for ``pk.exercises.quiz.show(ch03.QUIZ)``; every answer says why.
+#:
+#: :meta hide-value:
 QUIZ = [
     mc("For one and the same window, which is always true?",
        [("max pooling's output is at least average pooling's", True,

@@ -437,6 +437,9 @@ def check_avg_backward(fn: Any):
 # Quiz
 # ---------------------------------------------------------------------------
 
+#: Five questions for ``pk.exercises.quiz.show(ch04.QUIZ)``; every answer says why.
+#:
+#: :meta hide-value:
 QUIZ = [
     mc("Max pooling with $2 \\times 2$ windows and stride 2 maps a $4 \\times 4$ input to a "
        "$2 \\times 2$ output. How many entries of the input gradient can be non-zero?",

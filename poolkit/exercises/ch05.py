@@ -39,9 +39,9 @@ def _size(n, k, s, p=0, d=1, ceil_mode=False, *, rule=True):
 # Numeric exercise: two widths
 # ---------------------------------------------------------------------------
 
-#: Part (a): kernel_size=5, stride=2, padding=2, dilation=2 on a 16-wide input (floor mode).
+#: Part (a), kernel_size=5, stride=2, padding=2, dilation=2 on a 16-wide input (floor mode).
 A_ARGS = dict(n=16, k=5, s=2, p=2, d=2)
-#: Part (b): kernel_size=2, stride=2, padding=1 on a 9-wide input, ceil mode.
+#: Part (b), kernel_size=2, stride=2, padding=1 on a 9-wide input, ceil mode.
 B_ARGS = dict(n=9, k=2, s=2, p=1, d=1)
 
 _A_HINTS = {
@@ -296,6 +296,9 @@ def check_unpool_reason(answer):
 # Quiz
 # ---------------------------------------------------------------------------
 
+#: Four questions for ``pk.exercises.quiz.show(ch05.QUIZ)``; every answer says why.
+#:
+#: :meta hide-value:
 QUIZ = [
     mc("A batch of shape (8, 64, 56, 56) goes through max pooling with kernel 2 and stride 2. "
        "What is the output shape?",

@@ -26,7 +26,7 @@ __all__ = ["check_comparisons", "bytes_moved_reference", "check_bytes_moved", "c
 # Numeric exercise: exact comparisons of a ResNet-style max pooling
 # ---------------------------------------------------------------------------
 
-#: Max pooling, kernel 3, stride 2, padding 1, on a batch of shape (4, 64, 112, 112): out 56 x 56.
+#: Max pooling, kernel 3, stride 2, padding 1, on a batch of shape (4, 64, 112, 112), gives 56 x 56.
 _N, _C, _OUT, _IN, _K = 4, 64, 56, 112, 3
 COMPARISONS = _N * _C * _OUT * _OUT * (_K * _K - 1)
 
@@ -239,6 +239,9 @@ def check_training_claim(answer):
 # Quiz
 # ---------------------------------------------------------------------------
 
+#: Four questions for ``pk.exercises.quiz.show(ch06.QUIZ)``; every answer says why.
+#:
+#: :meta hide-value:
 QUIZ = [
     mc("How many comparisons does one 2 x 2 max pooling window need?",
        [("3", True, "Compare the first two values, then the winner with the third, then with the fourth: "

@@ -246,6 +246,9 @@ def check_shift_reason(answer):
 # Quiz
 # ---------------------------------------------------------------------------
 
+#: Four questions for ``pk.exercises.quiz.show(ch07.QUIZ)``; every answer says why.
+#:
+#: :meta hide-value:
 QUIZ = [
     mc("After 2 x 2 max pooling with stride 2 and max unpooling with the recorded indices, "
        "what fraction of a photo's pixels can still hold their original value (no ties)?",

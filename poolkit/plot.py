@@ -548,8 +548,18 @@ def show_pooling_grid(x, settings: Sequence[dict], *, mode: str = "max", ncols: 
             _, _, geom = pool_map(x, k, stride=s.get("stride"), padding=s.get("padding", 0),
                                   dilation=s.get("dilation", 1), ceil_mode=s.get("ceil_mode", False),
                                   mode=s["mode"], count_include_pad=s.get("count_include_pad", True))
+            # An Axes' titles all sit on one line, so the setting (left title) would cover
+            # "input HxW". Move "input HxW" / "output OHxOW" into x labels above the column
+            # indices; the titles are then placed above those labels, on their own line.
+            for ax in (ax_in, ax_out):
+                label = ax.get_title()
+                ax.set_title("")
+                ax.xaxis.set_label_position("top")
+                ax.set_xlabel(label, fontsize=10, labelpad=4)
             ax_in.set_title(_describe(_check_mode(s["mode"]), geom, s.get("ceil_mode", False),
                                       s.get("count_include_pad", True)), fontsize=9, loc="left")
+            # Keep the setting's line above the output's label too (it may run over it).
+            fig.align_titles([ax_in, ax_out])
     finally:
         plt.close(fig)
     return fig

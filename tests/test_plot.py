@@ -200,6 +200,44 @@ def test_show_pooling_grid():
         plot.show_pooling_grid(X, [{"stride": 2}])
 
 
+def _headings(ax):
+    """The non-empty titles and the x label of ``ax`` (the text drawn above its cells)."""
+    from matplotlib.text import Text
+
+    titles = [c for c in ax.get_children() if isinstance(c, Text) and c.get_text()
+              and c.get_text() in {ax.get_title(loc=loc) for loc in ("left", "center", "right")}]
+    return titles + ([ax.xaxis.label] if ax.xaxis.label.get_text() else [])
+
+
+@pytest.mark.parametrize("x, settings", [
+    (X, [{"kernel_size": 2}, {"kernel_size": 2, "mode": "avg"}]),
+    (np.arange(25.0).reshape(5, 5), [{"kernel_size": 3, "stride": 1, "padding": 1},
+                                     {"kernel_size": 2, "mode": "avg", "padding": 1, "ceil_mode": True,
+                                      "count_include_pad": False}]),
+])
+def test_show_pooling_grid_headings_do_not_overlap(x, settings):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = plot.show_pooling_grid(x, settings, ncols=2)
+    canvas = FigureCanvasAgg(fig)  # the returned figure is closed: give it a canvas to draw on
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    h, w = x.shape
+    for n in range(len(settings)):
+        ax_in, ax_out = fig.axes[2 * n], fig.axes[2 * n + 1]
+        shown = [t.get_text() for t in _headings(ax_in) + _headings(ax_out)]
+        assert f"input {h}\u00d7{w}" in shown and any(t.startswith("output ") for t in shown)
+        assert ax_in.get_title(loc="left") in shown
+        boxes = [t.get_window_extent(renderer) for t in _headings(ax_in) + _headings(ax_out)]
+        for i in range(len(boxes)):
+            for j in range(i + 1, len(boxes)):
+                assert not boxes[i].overlaps(boxes[j]), (shown[i], shown[j])
+        # The setting's line sits above everything drawn above the cells of both panels.
+        setting = next(t for t in _headings(ax_in) if t.get_text() == ax_in.get_title(loc="left"))
+        top_of_rest = max(ax.xaxis.get_tightbbox(renderer).y1 for ax in (ax_in, ax_out))
+        assert setting.get_window_extent(renderer).y0 >= top_of_rest
+
+
 def test_figures_are_deterministic():
     assert png(plot.show_pooling(X, 2)) == png(plot.show_pooling(X, 2))
 

@@ -84,12 +84,22 @@ class ReceptiveField(tuple):
     __str__ = __repr__
 
     def _repr_html_(self):
+        # Inline styles only (a notebook or the static site needs no extra CSS): padded cells,
+        # the layer name on the left, numbers on the right in digits of equal width.
         def esc(s):
             return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        head = "".join(f"<th>{h}</th>" for h in self._HEAD)
-        body = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>"
+
+        def cell(tag, text, i, extra=""):
+            align = "left" if i == 0 else "right"
+            return (f'<{tag} style="padding: 0.25em 0.75em; text-align: {align};{extra}">'
+                    f"{esc(text)}</{tag}>")
+
+        rule = " border-bottom: 1px solid;"
+        head = "".join(cell("th", h, i, rule) for i, h in enumerate(self._HEAD))
+        body = "".join("<tr>" + "".join(cell("td", c, i) for i, c in enumerate(row)) + "</tr>"
                        for row in self._cells())
-        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        return ('<table style="border-collapse: collapse; font-variant-numeric: tabular-nums;">'
+                f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
 
 
 def _one_axis(value, name, where):

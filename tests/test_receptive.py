@@ -143,3 +143,45 @@ def test_field_of_pool_then_pool_is_not_additive_in_kernel_sizes():
     # A common mistake: 2x2/2 twice is not a 3x3 field (2 + 2 - 1) but 4x4 (the jump doubles).
     assert pk.receptive_field([pool(2), pool(2)]).size == 4
     assert np.isclose(pk.receptive_field([pool(2), pool(2)]).start, 1.5)
+
+
+def _html_cells(markup):
+    """(tag, style, text) of every th/td in ``markup``, in order, by a plain HTML parser."""
+    from html.parser import HTMLParser
+
+    cells = []
+
+    class Cells(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            if tag in ("th", "td"):
+                cells.append([tag, dict(attrs).get("style", ""), ""])
+
+        def handle_data(self, data):
+            if cells:
+                cells[-1][2] += data
+
+    Cells(convert_charrefs=True).feed(markup)
+    return [tuple(c) for c in cells]
+
+
+def test_html_table_has_padded_aligned_cells_and_the_same_values_as_the_text():
+    rf = pk.receptive_field([conv(3, p=1, name="conv1"), pool(2, name="pool<1>")])
+    cells = _html_cells(rf._repr_html_())
+    # Worked by hand: conv 3/1 pad 1 -> size 3, jump 1, start 0 + (1 - 1) * 1 = 0;
+    # pool 2/2 -> size 3 + 1 * 1 = 4, jump 2, start 0 + (0.5 - 0) * 1 = 0.5.
+    expected = [["layer", "k", "s", "p", "d", "size", "jump", "start"],
+                ["input", "", "", "", "", "1", "1", "0"],
+                ["conv1", "3", "1", "1", "1", "3", "1", "0"],
+                ["pool<1>", "2", "2", "0", "1", "4", "2", "0.5"]]
+    assert [c[2] for c in cells] == [v for row in expected for v in row]
+    assert [c[0] for c in cells] == ["th"] * 8 + ["td"] * 24
+    for n, (_, style, _) in enumerate(cells):
+        assert "padding:" in style, style
+        assert f"text-align: {'left' if n % 8 == 0 else 'right'}" in style, (n, style)
+    # The text form is unchanged: a plain, space-aligned table.
+    assert repr(rf).splitlines() == [
+        "layer    k  s  p  d  size  jump  start",
+        "input                   1     1      0",
+        "conv1    3  1  1  1     3     1      0",
+        "pool<1>  2  2  0  1     4     2    0.5",
+    ]

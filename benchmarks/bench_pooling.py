@@ -247,10 +247,14 @@ def _time_pair(f_pk, f_torch, budget, min_reps, max_reps, clock=time.perf_counte
     return med(t_pk), med(t_torch), len(t_pk)
 
 
-def copy_bandwidth(nbytes=256 << 20, reps=9):
-    """Bytes per second of a large ``np.copyto`` (counting read + write)."""
-    src = np.ones(nbytes // 4, dtype=np.float32)
-    dst = np.empty_like(src)
+_COPY = {}
+
+
+def copy_bandwidth(nbytes=128 << 20, reps=7):
+    """Bytes per second of a large ``np.copyto`` (counting read + write), median of ``reps``."""
+    if nbytes not in _COPY:
+        _COPY[nbytes] = np.ones(nbytes // 4, dtype=np.float32), np.empty(nbytes // 4, np.float32)
+    src, dst = _COPY[nbytes]
     np.copyto(dst, src)
     ts = []
     for _ in range(reps):
@@ -301,7 +305,8 @@ def run(names, ops_filter, budget, min_reps, max_reps, out=sys.stdout, cpu=False
               + (f"torch {torch.__version__} ({torch.get_num_threads()} "
                  f"thread{'s' if torch.get_num_threads() > 1 else ''})" if have_torch
                  else "PyTorch not installed: poolkit timings only")
-              + f"; copy bandwidth {bw / 1e9:.1f} GB/s (read + write); {os.cpu_count()} CPUs, "
+              + f"; copy bandwidth {bw / 1e9:.1f} GB/s (read + write, re-measured before each "
+              f"workload); {os.cpu_count()} CPUs, "
               f"load average {load:.1f}"
               + ("; CPU time, not wall-clock (--cpu)" if cpu else ""))
     print(header, file=out)
@@ -315,6 +320,7 @@ def run(names, ops_filter, budget, min_reps, max_reps, out=sys.stdout, cpu=False
         shape, k, s, p = WORKLOADS[name]
         x = rng.standard_normal(shape, dtype=np.float32)
         scale = float(np.abs(x).max())
+        bw = copy_bandwidth()          # the load of a shared machine changes during the run
         if k is None:
             pk_ops, g = _pk_global_ops(x)
             t_ops = _torch_global_ops(x, g) if have_torch else {}

@@ -279,6 +279,24 @@ def test_max_pool_random_geometries(tiny_chunks, rng):
         same(idx, r_idx)
 
 
+@pytest.mark.parametrize("stage_bytes", [0, 1 << 40], ids=["staged", "in place"])
+def test_staged_and_in_place_chunks(tiny_chunks, monkeypatch, rng, stage_bytes):
+    """Large inputs are copied chunk by chunk into a buffer first; small ones are read in place."""
+    monkeypatch.setattr(K, "_STAGE_BYTES", stage_bytes)
+    for _ in range(25):
+        hw, k, s, p, d, ceil, out_hw = random_geometry(rng)
+        x = tie_heavy(rng, (3,) + hw, nan=0.03, neginf=0.1)
+        r_out, r_idx = ref_max(x, k, s, p, d, out_hw)
+        same(K.max_pool2d(x, k, s, p, d, out_hw, False)[0], r_out)
+        out, idx = K.max_pool2d(x, k, s, p, d, out_hw, True)
+        same(out, r_out)
+        same(idx, r_idx)
+        if d == (1, 1):
+            xf = rng.standard_normal((3,) + hw).astype(np.float32)
+            close_avg(K.avg_pool2d(xf, k, s, p, out_hw, True, None),
+                      ref_avg(xf, k, s, p, out_hw, True, None), xf, k, s, p, out_hw, True, None)
+
+
 def test_max_pool_non_contiguous_input(rng):
     x = tie_heavy(rng, (4, 9, 10)).transpose(0, 2, 1)[:, ::-1]     # (4, 10, 9), odd strides
     out, idx = K.max_pool2d(x, (2, 3), (2, 2), (1, 1), (1, 1), (6, 5), True)

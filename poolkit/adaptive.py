@@ -123,7 +123,7 @@ def adaptive_max_pool2d(x, output_size, *, return_indices=False):
     """
     x, out_hw = _setup(x, output_size, "max")
     return_indices = _p.check_bool(return_indices, "return_indices")
-    out, idx = _adaptive_max_planes(x.reshape(-1, x.shape[-2], x.shape[-1]), out_hw)
+    out, idx = _adaptive_max_planes(_p.to_planes(x), out_hw)
     shape = x.shape[:-2] + out_hw
     return (out.reshape(shape), idx.reshape(shape)) if return_indices else out.reshape(shape)
 
@@ -149,7 +149,7 @@ def adaptive_avg_pool2d(x, output_size):
     [[[3.0, 2.3333333333333335, 1.5]]]
     """
     x, out_hw = _setup(x, output_size, "avg")
-    planes = x.reshape(-1, x.shape[-2], x.shape[-1])
+    planes = _p.to_planes(x)
     P, H, W = planes.shape
     k = _even((H, W), out_hw)
     if k is not None:
@@ -190,7 +190,7 @@ def adaptive_max_pool2d_backward(grad_out, x, output_size, *, indices=None):
     x, out_hw = _setup(x, output_size, "max")
     shape = x.shape[:-2] + out_hw
     grad = _p.as_grad(grad_out, shape)
-    planes = x.reshape(-1, x.shape[-2], x.shape[-1])
+    planes = _p.to_planes(x)
     H, W = planes.shape[1:]
     if indices is None:
         _, idx = _adaptive_max_planes(planes, out_hw)

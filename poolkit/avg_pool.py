@@ -41,19 +41,6 @@ def _setup(x, kernel_size, stride, padding, ceil_mode, count_include_pad, diviso
     return x, geom, count_include_pad, divisor_override
 
 
-def _planes(x, nd):
-    if nd == 2:
-        return x.reshape(-1, x.shape[-2], x.shape[-1])
-    return x.reshape(-1, 1, x.shape[-1])
-
-
-def _geom2d(geom, nd):
-    if nd == 2:
-        return geom
-    return _p.Geometry((1,) + geom.kernel, (1,) + geom.stride, (0,) + geom.padding,
-                       (1,) + geom.dilation, (1,) + geom.out)
-
-
 def _divisor(start, k, p, n):
     """PyTorch's bounds of one window along one axis.
 
@@ -72,8 +59,8 @@ def _divisor(start, k, p, n):
 def _avg_pool(x, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, nd):
     x, geom, cip, div = _setup(x, kernel_size, stride, padding, ceil_mode, count_include_pad,
                                divisor_override, nd)
-    g2 = _geom2d(geom, nd)
-    out = _k.avg_pool2d(_planes(x, nd), g2.kernel, g2.stride, g2.padding, g2.out, cip, div)
+    g2 = _p.geometry_2d(geom)
+    out = _k.avg_pool2d(_p.to_planes(x, nd), g2.kernel, g2.stride, g2.padding, g2.out, cip, div)
     return out.reshape(x.shape[:-nd] + geom.out)
 
 
@@ -148,8 +135,8 @@ def _avg_pool_backward(grad_out, x, kernel_size, stride, padding, ceil_mode, cou
     x, geom, cip, div = _setup(x, kernel_size, stride, padding, ceil_mode, count_include_pad,
                                divisor_override, nd)
     grad = _p.as_grad(grad_out, x.shape[:-nd] + geom.out)
-    g2 = _geom2d(geom, nd)
-    in_hw = _planes(x, nd).shape[1:]
+    g2 = _p.geometry_2d(geom)
+    in_hw = _p.to_planes(x, nd).shape[1:]
     grad_x = _k.avg_pool2d_backward(grad.reshape((-1,) + g2.out), in_hw, g2.kernel, g2.stride,
                                     g2.padding, cip, div)
     return grad_x.reshape(x.shape)
@@ -387,7 +374,7 @@ def lp_pool2d(x, norm_type, kernel_size, *, stride=None, ceil_mode=False):
     ([[[5.0]]], [[[7.0]]])
     """
     x, p, geom = _lp_setup(x, norm_type, kernel_size, stride, ceil_mode)
-    out = _lp_forward_planes(_planes(x, 2), p, geom)
+    out = _lp_forward_planes(_p.to_planes(x), p, geom)
     return out.reshape(x.shape[:-2] + geom.out)
 
 
@@ -421,7 +408,7 @@ def lp_pool2d_backward(grad_out, x, norm_type, kernel_size, *, stride=None, ceil
     """
     x, p, geom = _lp_setup(x, norm_type, kernel_size, stride, ceil_mode)
     grad = _p.as_grad(grad_out, x.shape[:-2] + geom.out)
-    planes = _planes(x, 2)
+    planes = _p.to_planes(x)
     g = grad.reshape((-1,) + geom.out)
     in_hw = planes.shape[1:]
     sign = np.sign(planes)

@@ -28,14 +28,14 @@ def _setup(x, mode):
 
 def _global(x, mode):
     x = _setup(x, mode)
-    out = _k.global_pool(x.reshape(-1, x.shape[-2], x.shape[-1]), mode)
+    out = _k.global_pool(_p.to_planes(x), mode)
     return out.reshape(x.shape[:-2])
 
 
 def _global_backward(grad_out, x, mode):
     x = _setup(x, mode)
     grad = _p.as_grad(grad_out, x.shape[:-2])
-    planes = x.reshape(-1, x.shape[-2], x.shape[-1])
+    planes = _p.to_planes(x)
     grad_x = _k.global_pool_backward(grad.reshape(-1), planes, mode)
     return grad_x.reshape(x.shape)
 

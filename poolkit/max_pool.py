@@ -44,21 +44,6 @@ def _setup(x, kernel_size, stride, padding, dilation, ceil_mode, nd):
     return x, geom
 
 
-def _planes(x, nd):
-    """View ``x`` as planes ``(P, H, W)``; 1-D signals become planes of height 1."""
-    if nd == 2:
-        return x.reshape(-1, x.shape[-2], x.shape[-1])
-    return x.reshape(-1, 1, x.shape[-1])
-
-
-def _geom2d(geom, nd):
-    """1-D geometry as 2-D geometry with a trivial first axis."""
-    if nd == 2:
-        return geom
-    return _p.Geometry((1,) + geom.kernel, (1,) + geom.stride, (0,) + geom.padding,
-                       (1,) + geom.dilation, (1,) + geom.out)
-
-
 def _lowest(dtype):
     """The value padded cells take: ``-inf`` for floats, the smallest integer for ints."""
     return -np.inf if dtype.kind == "f" else np.iinfo(dtype).min
@@ -125,8 +110,8 @@ def _check_indices(indices, out_shape, plane_size, dead, name="indices"):
 def _max_pool(x, kernel_size, stride, padding, dilation, ceil_mode, return_indices, nd):
     x, geom = _setup(x, kernel_size, stride, padding, dilation, ceil_mode, nd)
     return_indices = _p.check_bool(return_indices, "return_indices")
-    g2 = _geom2d(geom, nd)
-    out, idx = _k.max_pool2d(_planes(x, nd), g2.kernel, g2.stride, g2.padding, g2.dilation,
+    g2 = _p.geometry_2d(geom)
+    out, idx = _k.max_pool2d(_p.to_planes(x, nd), g2.kernel, g2.stride, g2.padding, g2.dilation,
                              g2.out, return_indices)
     shape = x.shape[:-nd] + geom.out
     out = out.reshape(shape)
@@ -213,8 +198,8 @@ def _max_pool_backward(grad_out, x, kernel_size, stride, padding, dilation, ceil
     x, geom = _setup(x, kernel_size, stride, padding, dilation, ceil_mode, nd)
     out_shape = x.shape[:-nd] + geom.out
     grad = _p.as_grad(grad_out, out_shape)
-    g2 = _geom2d(geom, nd)
-    planes = _planes(x, nd)
+    g2 = _p.geometry_2d(geom)
+    planes = _p.to_planes(x, nd)
     in_hw = planes.shape[1:]
     dead = _dead_windows(in_hw, g2)
     if indices is None:

@@ -37,6 +37,8 @@ __all__ = [
     "as_grad",
     "output_length",
     "Geometry",
+    "geometry_2d",
+    "to_planes",
     "check_kernel_args",
     "pool_geometry",
     "unbatch",
@@ -284,6 +286,38 @@ class Geometry(NamedTuple):
     padding: tuple
     dilation: tuple
     out: tuple
+
+
+def geometry_2d(geom):
+    """A 1-D or 2-D :class:`Geometry` as a 2-D one (a 1-D one gets a trivial first axis).
+
+    Examples
+    --------
+    >>> geometry_2d(Geometry((3,), (2,), (1,), (1,), (4,)))
+    Geometry(kernel=(1, 3), stride=(1, 2), padding=(0, 1), dilation=(1, 1), out=(1, 4))
+    """
+    if len(geom.kernel) == 2:
+        return geom
+    return Geometry((1,) + geom.kernel, (1,) + geom.stride, (0,) + geom.padding,
+                    (1,) + geom.dilation, (1,) + geom.out)
+
+
+def to_planes(x, nd=2):
+    """View ``x`` as planes ``(P, H, W)``; with ``nd=1`` a signal becomes planes of height 1.
+
+    ``nd`` is the number of spatial axes at the end of ``x``; all leading axes
+    (batch, channels) are folded into ``P``.
+
+    Examples
+    --------
+    >>> to_planes(np.zeros((2, 3, 4, 5))).shape
+    (6, 4, 5)
+    >>> to_planes(np.zeros((2, 3, 7)), nd=1).shape
+    (6, 1, 7)
+    """
+    if nd == 2:
+        return x.reshape(-1, x.shape[-2], x.shape[-1])
+    return x.reshape(-1, 1, x.shape[-1])
 
 
 def check_kernel_args(kernel_size, stride, padding, dilation, n, *, pad_limit=True):

@@ -125,3 +125,22 @@ def test_input_kinds():
 ])
 def test_output_length_raw(n, k, s, p, d, ceil, expected):
     assert params.output_length(n, k, s, p, d, ceil) == expected
+
+
+def test_to_planes_folds_leading_axes_and_keeps_cells():
+    x = np.arange(2 * 3 * 4 * 5).reshape(2, 3, 4, 5)
+    planes = params.to_planes(x)
+    assert planes.shape == (6, 4, 5)
+    np.testing.assert_array_equal(planes[4], x[1, 1])            # plane n*C + c is x[n, c]
+    sig = np.arange(2 * 3 * 7).reshape(2, 3, 7)
+    rows = params.to_planes(sig, nd=1)
+    assert rows.shape == (6, 1, 7)
+    np.testing.assert_array_equal(rows[5, 0], sig[1, 2])
+
+
+def test_geometry_2d_adds_a_trivial_axis_to_1d_and_keeps_2d():
+    g1 = params.pool_geometry((7,), 3, stride=2, padding=1)      # out = (7 + 2 - 3)//2 + 1 = 4
+    g2 = params.geometry_2d(g1)
+    assert g2 == params.Geometry((1, 3), (1, 2), (0, 1), (1, 1), (1, 4))
+    g = params.pool_geometry((5, 6), (2, 3))
+    assert params.geometry_2d(g) == g

@@ -1,6 +1,6 @@
 """Benchmark poolkit's public pooling functions against PyTorch's CPU kernels.
 
-Run ``python benchmarks/bench_pooling.py`` (about two minutes; ``--quick`` for
+Run ``python benchmarks/bench_pooling.py`` (one to three minutes; ``--quick`` for
 a subset in a few seconds; ``--help`` for the options).
 
 For every workload and operation the script
@@ -49,64 +49,6 @@ FORWARD = ("max", "max+idx", "avg")
 
 
 # --- poolkit side: the public API -------------------------------------------------------
-
-class _KernelShim:
-    """Stand-in for the public API while it is being written: calls poolkit.kernels directly."""
-
-    def __init__(self):
-        from poolkit import kernels
-        self.k = kernels
-
-    @staticmethod
-    def _geo(x, k, s, p):
-        H, W = x.shape[-2:]
-        return (H + 2 * p - k) // s + 1, (W + 2 * p - k) // s + 1
-
-    def max_pool2d(self, x, k, stride, padding, return_indices=False):
-        N, C, H, W = x.shape
-        o, i = self.k.max_pool2d(x.reshape(N * C, H, W), (k, k), (stride, stride),
-                                 (padding, padding), (1, 1), self._geo(x, k, stride, padding),
-                                 return_indices)
-        o = o.reshape(N, C, *o.shape[1:])
-        return (o, i.reshape(o.shape)) if return_indices else o
-
-    def max_pool2d_backward(self, g, x, k, stride, padding, indices):
-        N, C, H, W = x.shape
-        return self.k.max_pool2d_backward(g.reshape(N * C, *g.shape[2:]),
-                                          indices.reshape(N * C, *g.shape[2:]),
-                                          (H, W)).reshape(x.shape)
-
-    def avg_pool2d(self, x, k, stride, padding):
-        N, C, H, W = x.shape
-        o = self.k.avg_pool2d(x.reshape(N * C, H, W), (k, k), (stride, stride), (padding, padding),
-                              self._geo(x, k, stride, padding), True, None)
-        return o.reshape(N, C, *o.shape[1:])
-
-    def avg_pool2d_backward(self, g, x, k, stride, padding):
-        N, C, H, W = x.shape
-        return self.k.avg_pool2d_backward(g.reshape(N * C, *g.shape[2:]), (H, W), (k, k),
-                                          (stride, stride), (padding, padding), True,
-                                          None).reshape(x.shape)
-
-    def global_max_pool2d(self, x):
-        return self.k.global_pool(x.reshape(-1, *x.shape[2:]), "max").reshape(x.shape[:2])
-
-    def global_avg_pool2d(self, x):
-        return self.k.global_pool(x.reshape(-1, *x.shape[2:]), "avg").reshape(x.shape[:2])
-
-    def global_max_pool2d_backward(self, g, x):
-        return self.k.global_pool_backward(g.reshape(-1), x.reshape(-1, *x.shape[2:]),
-                                           "max").reshape(x.shape)
-
-    def global_avg_pool2d_backward(self, g, x):
-        return self.k.global_pool_backward(g.reshape(-1), x.reshape(-1, *x.shape[2:]),
-                                           "avg").reshape(x.shape)
-
-
-if not hasattr(pk, "global_avg_pool2d_backward"):
-    print("note: poolkit's public API is not there yet: timing poolkit.kernels directly")
-    pk = _KernelShim()
-
 
 def _pk_window_ops(x, k, s, p):
     """Closures calling poolkit's public functions, plus their results for the checks."""

@@ -728,3 +728,74 @@ def test_self_test_calls_are_single_writes(monkeypatch):
         assert len(writes) == 1, writes
         assert writes[0].endswith("\n") and writes[0].count("\n") == 1
     _core.SCORECARD.clear()
+
+
+# ---------------------------------------------------------------------------
+# helpers shared by the chapters' code checkers
+# ---------------------------------------------------------------------------
+
+def test_with_reference_cases_runs_on_the_built_cases():
+    got = _core._with_reference_cases("demo", lambda: [1, 2], lambda cases: ("ran", cases))
+    assert got == ("ran", [1, 2])
+
+
+def test_with_reference_cases_reports_a_broken_reference_in_one_line(capsys):
+    def broken():
+        raise ImportError("no poolkit")
+
+    r = _core._with_reference_cases("demo", broken, lambda cases: pytest.fail("must not run"))
+    assert capsys.readouterr().out == ("Not checkable: poolkit's reference is unavailable (ImportError). "
+                                       "Hint: reinstall the course environment.\n")
+    assert r.status == FAILED
+
+
+def test_with_reference_cases_lets_an_interrupt_through():
+    def interrupted():
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        _core._with_reference_cases("demo", interrupted, lambda cases: None)
+
+
+def _square_cases():
+    return [Case(args=(np.array([1.0, 2.0]),), expected=np.array([1.0, 4.0]), label="a", hint="own a"),
+            Case(args=(np.array([3.0, -1.0]),), expected=np.array([9.0, 1.0]), label="b", hint="own b")]
+
+
+# Two known mistakes of a learner asked to square each value.
+_SQUARE_MISTAKES = [("you doubled", lambda c: 2 * c.args[0]),
+                    ("you took abs", lambda c: np.abs(c.args[0]))]
+
+
+@pytest.mark.parametrize("fn, hints", [
+    (lambda x: x ** 2, ["own a", "own b"]),                        # right: nothing changes
+    (lambda x: 2 * x, ["you doubled", "own b"]),                   # first failing case gets the hint
+    (lambda x: x ** 2 if x[0] < 2 else np.abs(x), ["own a", "you took abs"]),   # a passes, b explained
+    (lambda x: x + 5, ["own a", "own b"]),                         # wrong, but no known mistake
+    (lambda x: None, ["own a", "own b"]),
+    (lambda x: 1 / 0, ["own a", "own b"]),
+    (lambda x: np.zeros(3), ["shape!", "own b"]),                  # another shape: the shape hint
+    (None, ["own a", "own b"]),
+])
+def test_diagnose_cases_puts_the_mistake_hint_on_the_first_failing_case(fn, hints):
+    cases = _core._diagnose_cases(fn, _square_cases(), _SQUARE_MISTAKES, shape_hint="shape!")
+    assert [c.hint for c in cases] == hints
+
+
+def test_diagnose_cases_gives_the_learner_copies():
+    x = np.array([1.0, 2.0])
+    cases = [Case(args=(x,), expected=np.array([1.0, 4.0]))]
+
+    def mutating(a):
+        a[:] = 0
+        return a
+
+    _core._diagnose_cases(mutating, cases, _SQUARE_MISTAKES)
+    np.testing.assert_array_equal(cases[0].args[0], [1.0, 2.0])
+
+
+def test_diagnose_cases_with_an_int_comparison():
+    cases = [Case(args=(3,), expected=9, hint="own")]
+    mistakes = [("you doubled", lambda c: 2 * c.args[0])]
+    assert _core._diagnose_cases(lambda n: n + n, cases, mistakes, same=lambda a, b: a == b)[0].hint \
+        == "you doubled"

@@ -943,6 +943,113 @@ def _check_choice(answer, correct, *, options, explanations, name, task, hint) -
 
 
 # ----------------------------------------------------------------------------
+# Helpers shared by the chapters' code checkers
+# ----------------------------------------------------------------------------
+
+_REFERENCE_UNAVAILABLE = ("Not checkable: poolkit's reference is unavailable ({}). "
+                          "Hint: reinstall the course environment.")
+
+
+def _with_reference_cases(name: str, build: Callable[[], list], run: Callable[[list], Any]):
+    """Build a checker's cases, then return ``run(cases)``.
+
+    ``build`` computes the expected values with poolkit itself. If it fails
+    (a broken installation), the checker prints one "Not checkable" line
+    instead and returns its result; a ``KeyboardInterrupt`` still stops the cell.
+
+    Examples
+    --------
+    >>> r = _with_reference_cases("demo", lambda: 1 / 0, lambda cases: None)
+    Not checkable: poolkit's reference is unavailable (ZeroDivisionError). Hint: reinstall the course environment.
+    """
+    try:
+        cases = build()
+    except BaseException as exc:
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        return _finish(name, FAILED, _REFERENCE_UNAVAILABLE.format(type(exc).__name__))
+    return run(cases)
+
+
+def _same_array(a: Any, b: np.ndarray) -> bool:
+    """Does ``a``, read as a float array, have ``b``'s shape and values (to 1e-7)? Never raises."""
+    try:
+        a = np.asarray(a, dtype=np.float64)
+        return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-7, atol=1e-9))
+    except Exception:
+        return False
+
+
+def _diagnose_cases(fn: Any, cases: list, mistakes: Iterable, *,
+                    same: Callable[[Any, Any], bool] = _same_array,
+                    shape_hint: str | None = None, timeout: int | None = 10) -> list:
+    """Put a targeted hint on the first failing case when a known mistake explains it.
+
+    The learner's ``fn`` runs quietly, with a time limit, on copies of each
+    case's arguments until a case fails. If its result equals what one of the
+    ``mistakes`` gives on that case (and that differs from the right answer),
+    the case's hint becomes the mistake's; otherwise nothing changes and
+    :func:`check_function` reports the failure with the case's own hint.
+
+    Parameters
+    ----------
+    fn : any
+        The learner's function; anything else returns ``cases`` unchanged.
+    cases : list of Case
+    mistakes : iterable of (str, callable)
+        ``(hint, wrong)`` pairs, tried in order; ``wrong(case)`` returns the
+        mistaken result on ``case`` (an exception skips the pair).
+    same : callable
+        ``same(got, expected) -> bool``; must not raise.
+    shape_hint : str, optional
+        The hint when the learner returns an array of another shape.
+    timeout : int, optional
+        Seconds allowed per call.
+
+    Returns
+    -------
+    list of Case
+        ``cases`` itself, with at most one hint replaced. A learner's function
+        that raises, times out or returns ``None`` or ``...`` leaves it unchanged.
+
+    Examples
+    --------
+    >>> cases = [Case(args=(3,), expected=9, hint="square it")]
+    >>> mistakes = [("you doubled it", lambda c: 2 * c.args[0])]
+    >>> _diagnose_cases(lambda n: n + n, cases, mistakes, same=lambda a, b: a == b)[0].hint
+    'you doubled it'
+    """
+    if not callable(fn):
+        return cases
+    mistakes = list(mistakes)
+    for case in cases:
+        try:
+            args = tuple(_copy_arg(a) for a in case.args)
+            got = _quiet_call(fn, args, dict(case.kwargs), timeout)
+        except BaseException as exc:
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            return cases
+        if got is None or got is Ellipsis:
+            return cases
+        if same(got, case.expected):
+            continue
+        if shape_hint is not None and isinstance(got, np.ndarray) and got.shape != np.shape(case.expected):
+            case.hint = shape_hint
+            return cases
+        for hint, wrong in mistakes:
+            try:
+                candidate = wrong(case)
+            except Exception:
+                continue
+            if not same(candidate, case.expected) and same(got, candidate):
+                case.hint = hint
+                break
+        return cases
+    return cases
+
+
+# ----------------------------------------------------------------------------
 # A small, chapter-independent example checker
 # ----------------------------------------------------------------------------
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._core import FAILED, Case, _finish, _quiet_call, check_choice, check_function, check_value
+from ._core import Case, _diagnose_cases, _with_reference_cases, check_choice, check_function, check_value
 from .quiz import mc
 
 __all__ = ["check_parameters", "check_receptive_field", "check_rf_size", "QUIZ"]
@@ -167,34 +167,16 @@ def _rf_cases() -> list[Case]:
     return cases
 
 
-def _diagnose(fn, cases):
-    """Put the hint of a recognised mistake on the first failing case."""
-    if not callable(fn):
-        return cases
-    for case in cases:
-        layers = case.args[0]
-        try:
-            got = _quiet_call(fn, ([tuple(layer) for layer in layers],), {}, 10)
-        except BaseException as exc:
-            if isinstance(exc, KeyboardInterrupt):
-                raise
-            return cases
-        try:
-            right = got == case.expected and not isinstance(got, bool)
-        except Exception:
-            return cases
-        if right:
-            continue
-        for variant, hint in _RF_MISTAKES.items():
-            wrong = _rf_variant(layers, variant)
-            try:
-                if wrong != case.expected and got == wrong and not isinstance(got, bool):
-                    case.hint = hint
-                    break
-            except Exception:
-                return cases
-        return cases
-    return cases
+def _same_int(got, expected) -> bool:
+    """``got == expected`` for an int answer (``True`` is not 1 here); never raises."""
+    try:
+        return bool(got == expected) and not isinstance(got, bool)
+    except Exception:
+        return False
+
+
+#: ``(hint, wrong)`` pairs for :func:`_diagnose_cases`: each mistake's answer on a case.
+_RF_WRONG = [(hint, lambda case, v=v: _rf_variant(case.args[0], v)) for v, hint in _RF_MISTAKES.items()]
 
 
 def check_rf_size(fn: Any):
@@ -214,21 +196,14 @@ def check_rf_size(fn: Any):
     >>> r = check_rf_size(rf_size)
     Passes all 7 cases.
     """
-    name = "rf_size"
-    try:
-        cases = _rf_cases()
-    except BaseException as exc:
-        if isinstance(exc, KeyboardInterrupt):
-            raise
-        return _finish(name, FAILED,
-                       f"Not checkable: poolkit's reference is unavailable ({type(exc).__name__}). "
-                       "Hint: reinstall the course environment.")
-    cases = _diagnose(fn, cases)
-    return check_function(
-        fn, cases, name=name,
-        task="complete `rf_size` so that it returns the receptive field size, an int",
-        hints={"type": "return an int, the number of input cells one output cell sees"},
-    )
+    def run(cases):
+        return check_function(
+            fn, _diagnose_cases(fn, cases, _RF_WRONG, same=_same_int), name="rf_size",
+            task="complete `rf_size` so that it returns the receptive field size, an int",
+            hints={"type": "return an int, the number of input cells one output cell sees"},
+        )
+
+    return _with_reference_cases("rf_size", _rf_cases, run)
 
 
 # ---------------------------------------------------------------------------

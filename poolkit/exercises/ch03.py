@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from ._core import FAILED, Case, _finish, _quiet_call, check_choice, check_function, check_value
+from ._core import Case, _diagnose_cases, _with_reference_cases, check_choice, check_function, check_value
 from .quiz import mc
 
 __all__ = ["check_gap_matrix", "check_stochastic_test_output", "check_adaptive_max_pool", "QUIZ"]
@@ -141,12 +141,8 @@ def _adaptive_variant(x, out_size, variant):
     return np.array([[x[r0:r1, c0:c1].max() for c0, c1 in cols] for r0, r1 in rows])
 
 
-def _same(a, b) -> bool:
-    try:
-        a = np.asarray(a, dtype=np.float64)
-        return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-7, atol=1e-9))
-    except Exception:
-        return False
+_ADAPTIVE_SHAPE_HINT = ("the output has out_size = (OH, OW) cells: OH bins along the rows, OW "
+                        "along the columns")
 
 
 def _adaptive_cases() -> list[Case]:
@@ -171,35 +167,9 @@ def _adaptive_cases() -> list[Case]:
     return cases
 
 
-def _diagnose(fn, cases):
-    """Put the hint of a recognised mistake on the first failing case."""
-    if not callable(fn):
-        return cases
-    for case in cases:
-        try:
-            got = _quiet_call(fn, (np.array(case.args[0], copy=True), case.args[1]), {}, 10)
-        except BaseException as exc:
-            if isinstance(exc, KeyboardInterrupt):
-                raise
-            return cases
-        if got is None or got is Ellipsis or _same(got, case.expected):
-            if got is None or got is Ellipsis:
-                return cases
-            continue
-        if isinstance(got, np.ndarray) and got.shape != case.expected.shape:
-            case.hint = "the output has out_size = (OH, OW) cells: OH bins along the rows, OW " \
-                        "along the columns"
-            return cases
-        for variant, hint in _ADAPTIVE_MISTAKES.items():
-            try:
-                wrong = _adaptive_variant(case.args[0], case.args[1], variant)
-            except Exception:
-                continue
-            if not _same(wrong, case.expected) and _same(got, wrong):
-                case.hint = hint
-                break
-        return cases
-    return cases
+#: ``(hint, wrong)`` pairs for :func:`_diagnose_cases`: each mistake's output on a case.
+_ADAPTIVE_WRONG = [(hint, lambda case, v=v: _adaptive_variant(case.args[0], case.args[1], v))
+                   for v, hint in _ADAPTIVE_MISTAKES.items()]
 
 
 def check_adaptive_max_pool(fn: Any):
@@ -219,21 +189,15 @@ def check_adaptive_max_pool(fn: Any):
     >>> r = check_adaptive_max_pool(adaptive_max_pool)
     Passes all 6 cases.
     """
-    name = "adaptive_max_pool"
-    try:
-        cases = _adaptive_cases()
-    except BaseException as exc:
-        if isinstance(exc, KeyboardInterrupt):
-            raise
-        return _finish(name, FAILED,
-                       f"Not checkable: poolkit's reference is unavailable ({type(exc).__name__}). "
-                       "Hint: reinstall the course environment.")
-    cases = _diagnose(fn, cases)
-    return check_function(
-        fn, cases, name=name,
-        task="complete `adaptive_max_pool` so that it returns the pooled map of shape out_size",
-        hints={"type": "return a numpy array of shape out_size"},
-    )
+    def run(cases):
+        cases = _diagnose_cases(fn, cases, _ADAPTIVE_WRONG, shape_hint=_ADAPTIVE_SHAPE_HINT)
+        return check_function(
+            fn, cases, name="adaptive_max_pool",
+            task="complete `adaptive_max_pool` so that it returns the pooled map of shape out_size",
+            hints={"type": "return a numpy array of shape out_size"},
+        )
+
+    return _with_reference_cases("adaptive_max_pool", _adaptive_cases, run)
 
 
 # ---------------------------------------------------------------------------

@@ -29,11 +29,11 @@ Not quite: grad_total is too large. Hint: 16 is the total of grad_out; with coun
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
-from ._core import FAILED, Case, _finish, _quiet_call, check_choice, check_function, check_value
+from ._core import Case, _diagnose_cases, _with_reference_cases, check_choice, check_function, check_value
 from .quiz import mc
 
 __all__ = [
@@ -181,65 +181,7 @@ def _avg_variant(grad_out, x, k, s, p, variant):
     return padded[p:p + H, p:p + W]
 
 
-def _same(a, b) -> bool:
-    try:
-        a = np.asarray(a, dtype=np.float64)
-        return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-7, atol=1e-9))
-    except Exception:
-        return False
-
-
 _SHAPE_HINT = "grad_x has the shape of x (not of grad_out, nor of the padded map)"
-
-
-def _diagnose(fn, cases, mistakes):
-    """Return the cases with a targeted hint on the first failing one, if a known mistake explains it.
-
-    ``mistakes`` maps a hint to a function ``(case) -> wrong result``. The learner's
-    function is called on copies of the arguments, quietly and with a time limit; any
-    problem (an exception, a wrong type) leaves the cases unchanged for
-    :func:`check_function` to report.
-    """
-    if not callable(fn):
-        return cases
-    for case in cases:
-        try:
-            args = tuple(np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in case.args)
-            got = _quiet_call(fn, args, dict(case.kwargs), 10)
-        except BaseException as exc:
-            if isinstance(exc, KeyboardInterrupt):
-                raise
-            return cases
-        if got is None or got is Ellipsis:
-            return cases
-        if _same(got, case.expected):
-            continue
-        if isinstance(got, np.ndarray) and got.shape != case.expected.shape:
-            case.hint = _SHAPE_HINT
-            return cases
-        for hint, wrong in mistakes.items():
-            try:
-                candidate = wrong(case)
-            except Exception:
-                continue
-            if not _same(candidate, case.expected) and _same(got, candidate):
-                case.hint = hint
-                break
-        return cases
-    return cases
-
-
-def _guarded(name: str, build: Callable[[], list], fn: Any, run: Callable[[Any, list], Any]):
-    """Build the cases and run the check; any failure of the checker itself is one line."""
-    try:
-        cases = build()
-    except BaseException as exc:
-        if isinstance(exc, KeyboardInterrupt):
-            raise
-        return _finish(name, FAILED,
-                       f"Not checkable: poolkit's reference is unavailable ({type(exc).__name__}). "
-                       "Hint: reinstall the course environment.")
-    return run(fn, cases)
 
 
 # ---------------------------------------------------------------------------
@@ -312,7 +254,7 @@ def _max_mistakes():
         return lambda c: _max_variant(c.args[0], c.args[1], c.kwargs["kernel_size"],
                                       c.kwargs["stride"], variant)
 
-    return {text: make(v) for v, text in _MAX_HINTS.items()}
+    return [(text, make(v)) for v, text in _MAX_HINTS.items()]
 
 
 def check_max_backward(fn: Any):
@@ -341,15 +283,15 @@ def check_max_backward(fn: Any):
     """
     name = "max_backward"
 
-    def run(f, cases):
-        cases = _diagnose(f, cases, _max_mistakes())
+    def run(cases):
+        cases = _diagnose_cases(fn, cases, _max_mistakes(), shape_hint=_SHAPE_HINT)
         return check_function(
-            f, cases, name=name,
+            fn, cases, name=name,
             task="complete `max_backward` so that it returns the gradient with respect to x",
             hints={"shape": _SHAPE_HINT, "type": "return a numpy array with the shape of x"},
         )
 
-    return _guarded(name, _max_cases, fn, run)
+    return _with_reference_cases(name, _max_cases, run)
 
 
 # ---------------------------------------------------------------------------
@@ -401,7 +343,7 @@ def _avg_mistakes():
         return lambda c: _avg_variant(c.args[0], c.args[1], c.kwargs["kernel_size"],
                                       c.kwargs["stride"], c.kwargs["padding"], variant)
 
-    return {text: make(v) for v, text in _AVG_HINTS.items()}
+    return [(text, make(v)) for v, text in _AVG_HINTS.items()]
 
 
 def check_avg_backward(fn: Any):
@@ -422,15 +364,15 @@ def check_avg_backward(fn: Any):
     """
     name = "avg_backward"
 
-    def run(f, cases):
-        cases = _diagnose(f, cases, _avg_mistakes())
+    def run(cases):
+        cases = _diagnose_cases(fn, cases, _avg_mistakes(), shape_hint=_SHAPE_HINT)
         return check_function(
-            f, cases, name=name,
+            fn, cases, name=name,
             task="complete `avg_backward` so that it returns the gradient with respect to x",
             hints={"shape": _SHAPE_HINT, "type": "return a numpy array with the shape of x"},
         )
 
-    return _guarded(name, _avg_cases, fn, run)
+    return _with_reference_cases(name, _avg_cases, run)
 
 
 # ---------------------------------------------------------------------------

@@ -56,6 +56,16 @@ def window_taps(size, kernel_size, *, stride=None, padding=0, dilation=1, ceil_m
     return [([j * s + i * d for i in range(k)], j < kept) for j in range(raw)]
 
 
+def _figure(ax, figsize):
+    """``(fig, ax, created)``: ``ax``'s figure, or a new figure of ``figsize`` inches if ``ax`` is None."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        fig, ax = plt.subplots(figsize=figsize)
+        return fig, ax, True
+    return ax.figure, ax, False
+
+
 def _white(fig, created):
     """White background (readable in dark mode); close a figure we created.
 
@@ -103,7 +113,6 @@ def show_windows_1d(size, kernel_size, *, stride=None, padding=0, dilation=1, ce
     >>> len(fig.axes)
     1
     """
-    import matplotlib.pyplot as plt
     from matplotlib.patches import Rectangle
 
     wins = window_taps(size, kernel_size, stride=stride, padding=padding,
@@ -113,11 +122,7 @@ def show_windows_1d(size, kernel_size, *, stride=None, padding=0, dilation=1, ce
     padded = n + 2 * p
     last = max(max(t) for t, _ in wins)
     width = max(padded, last + 1)
-    created = ax is None
-    if created:
-        fig, ax = plt.subplots(figsize=(0.55 * width + 1.8, 0.55 * (len(wins) + 1) + 0.9))
-    else:
-        fig = ax.figure
+    fig, ax, created = _figure(ax, (0.55 * width + 1.8, 0.55 * (len(wins) + 1) + 0.9))
     for c in range(width):
         if c >= padded:
             ax.add_patch(Rectangle((c, 0), 1, 1, fill=False, ec=_GREY, ls=":", lw=1))
@@ -177,13 +182,7 @@ def show_timings(sizes, timings, floor, *, xlabel="input height = width", ax=Non
     >>> len(fig.axes)
     1
     """
-    import matplotlib.pyplot as plt
-
-    created = ax is None
-    if created:
-        fig, ax = plt.subplots(figsize=(6.4, 4.0))
-    else:
-        fig = ax.figure
+    fig, ax, created = _figure(ax, (6.4, 4.0))
     styles = [(_VERMILION, "s"), (_BLUE, "o"), (_GREEN, "^"), (_ORANGE, "D")]
     for (name, ts), (colour, marker) in zip(timings.items(), styles):
         ax.loglog(sizes, ts, marker=marker, color=colour, label=name)
@@ -228,13 +227,7 @@ def show_shift_change(shifts, curves, *, ylabel="change of the pooled map", titl
     >>> len(fig.axes)
     1
     """
-    import matplotlib.pyplot as plt
-
-    created = ax is None
-    if created:
-        fig, ax = plt.subplots(figsize=(6.0, 3.6))
-    else:
-        fig = ax.figure
+    fig, ax, created = _figure(ax, (6.0, 3.6))
     styles = [(_VERMILION, "s", "-"), (_BLUE, "o", "--"), (_GREEN, "^", "-.")]
     for (name, ys), (colour, marker, ls) in zip(curves.items(), styles):
         ax.plot(list(shifts), list(ys), marker=marker, color=colour, ls=ls, label=name)

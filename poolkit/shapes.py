@@ -10,6 +10,19 @@ from . import params as _p
 __all__ = ["output_size", "max_padding", "adaptive_bins", "unpool_size"]
 
 
+def _sizes(size):
+    """``size`` (an int or a non-empty tuple/list of ints, each >= 1) as a tuple of ints."""
+    if isinstance(size, (tuple, list)):
+        sizes = tuple(_p.check_int(v, "size") for v in size)
+        if len(sizes) == 0:
+            raise ValueError(f"size={size!r} must be an int or a non-empty tuple of ints")
+    else:
+        sizes = (_p.check_int(size, "size"),)
+    if min(sizes) < 1:
+        raise ValueError(f"size={size!r} must be at least 1 on every axis")
+    return sizes
+
+
 def output_size(size, kernel_size, *, stride=None, padding=0, dilation=1, ceil_mode=False):
     """Output size of a pooling layer (PyTorch's rule).
 
@@ -43,14 +56,7 @@ def output_size(size, kernel_size, *, stride=None, padding=0, dilation=1, ceil_m
     >>> output_size((32, 7), 3, stride=2)
     (15, 3)
     """
-    if isinstance(size, (tuple, list)):
-        sizes = tuple(_p.check_int(v, "size") for v in size)
-        if len(sizes) == 0:
-            raise ValueError(f"size={size!r} must be an int or a non-empty tuple of ints")
-    else:
-        sizes = (_p.check_int(size, "size"),)
-    if min(sizes) < 1:
-        raise ValueError(f"size={size!r} must be at least 1 on every axis")
+    sizes = _sizes(size)
     geom = _p.pool_geometry(sizes, kernel_size, stride, padding, dilation, ceil_mode)
     return geom.out if isinstance(size, (tuple, list)) else geom.out[0]
 
@@ -145,14 +151,7 @@ def unpool_size(size, kernel_size, *, stride=None, padding=0):
     >>> unpool_size((3, 3), 3, stride=2, padding=1)
     (5, 5)
     """
-    if isinstance(size, (tuple, list)):
-        sizes = tuple(_p.check_int(v, "size") for v in size)
-        if len(sizes) == 0:
-            raise ValueError(f"size={size!r} must be an int or a non-empty tuple of ints")
-    else:
-        sizes = (_p.check_int(size, "size"),)
-    if min(sizes) < 1:
-        raise ValueError(f"size={size!r} must be at least 1 on every axis")
+    sizes = _sizes(size)
     k, s, p, _ = _p.check_kernel_args(kernel_size, stride, padding, 1, len(sizes), pad_limit=False)
     out = tuple((n - 1) * si - 2 * pi + ki for n, ki, si, pi in zip(sizes, k, s, p))
     if min(out) < 1:

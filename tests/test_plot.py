@@ -284,3 +284,20 @@ def test_show_receptive_field_errors():
         plot.show_receptive_field(STACK, 16, unit=8)
     with pytest.raises(ValueError, match="needs a 'kernel_size'"):
         plot.show_receptive_field([dict(stride=2)], 8)
+
+
+def test_chapter_figures_draw_on_a_given_axes_or_on_a_new_closed_figure():
+    from poolkit import chapter_figs
+
+    fig, ax = plt.subplots()
+    try:
+        got = chapter_figs.show_shift_change([0, 1, 2], {"max": [0.0, 0.2, 0.0]}, ax=ax)
+        assert got is fig                                   # drew on the caller's axes
+        assert plt.fignum_exists(fig.number)                # and left the caller's figure open
+    finally:
+        plt.close(fig)
+    new = chapter_figs.show_shift_change([0, 1, 2], {"max": [0.0, 0.2, 0.0]})
+    assert tuple(new.get_size_inches()) == (6.0, 3.6)       # a figure of its own (6.0 x 3.6 inches)
+    assert not plt.fignum_exists(new.number)                # closed in pyplot: shown once
+    wide = chapter_figs.show_timings([8, 16], {"fast": [1e-5, 4e-5]}, [1e-6, 4e-6])
+    assert tuple(wide.get_size_inches()) == (6.4, 4.0)

@@ -61,10 +61,27 @@ def _has_real_cell(start, k, d, n):
     return any(0 <= start + m * d < n for m in range(k))
 
 
+def _dead_possible(n, geom_axis):
+    """Can a window on this axis be made only of padding? (cheap, exact sufficient test)
+
+    Window ``o`` covers ``start + m*d`` for ``m < k``, ``start = o*s - p``, an
+    increasing sequence. It misses ``[0, n)`` only if it ends left of it
+    (``start + (k-1)d < 0``, worst for ``o = 0``: ``(k-1)d < p``), starts right
+    of it (``start >= n``, worst for the last window), or jumps over it, which
+    needs a step ``d > n``. If none of the three holds for the extreme
+    windows, every window has a real cell.
+    """
+    k, s, p, d, out = geom_axis
+    return d > n or (k - 1) * d < p or (out - 1) * s - p >= n
+
+
 def _dead_axis(n, geom_axis):
     """Boolean mask over outputs of one axis: windows made only of padding."""
     k, s, p, d, out = geom_axis
-    return np.array([not _has_real_cell(o * s - p, k, d, n) for o in range(out)], dtype=bool)
+    start = np.arange(out) * s - p
+    first = np.maximum(-(start // d), 0)               # first m with start + m*d >= 0 (ceil)
+    last = np.minimum(-((start - n) // d) - 1, k - 1)  # last m with start + m*d < n
+    return first > last
 
 
 def _dead_windows(in_hw, g2):
@@ -73,8 +90,11 @@ def _dead_windows(in_hw, g2):
     Such windows exist only with dilation (e.g. W=2, k=2, dilation=3,
     padding=1). Their output is the constant ``-inf``, so they get no gradient.
     """
-    dh = _dead_axis(in_hw[0], (g2.kernel[0], g2.stride[0], g2.padding[0], g2.dilation[0], g2.out[0]))
-    dw = _dead_axis(in_hw[1], (g2.kernel[1], g2.stride[1], g2.padding[1], g2.dilation[1], g2.out[1]))
+    axes = [(n, (g2.kernel[a], g2.stride[a], g2.padding[a], g2.dilation[a], g2.out[a]))
+            for a, n in enumerate(in_hw)]
+    if not any(_dead_possible(n, ga) for n, ga in axes):
+        return None                  # the usual case: no loop, no mask
+    dh, dw = (_dead_axis(n, ga) for n, ga in axes)
     if not (dh.any() or dw.any()):
         return None
     return dh[:, None] | dw[None, :]
@@ -93,13 +113,16 @@ def _check_indices(indices, out_shape, plane_size, dead, name="indices"):
     if tuple(indices.shape) != tuple(out_shape):
         raise ValueError(f"{name} has shape {tuple(indices.shape)} but the pooled output has shape "
                          f"{tuple(out_shape)}; pass the indices returned by the same forward call")
-    bad = (indices < 0) | (indices >= plane_size)
-    if dead is not None:
-        bad = bad & ~dead            # PyTorch may record an out-of-plane index for an all-padding window
-    if bad.any():
-        v = indices[bad].flat[0]
-        raise ValueError(f"{name} contains {int(v)}, outside the input plane of {plane_size} cells; "
-                         f"indices are flat positions ih*W + iw in [0, H*W)")
+    # one pass in the usual case: as unsigned words, negative indices become huge
+    words = indices.view(indices.dtype.str.replace("i", "u")) if indices.dtype.kind == "i" else indices
+    if words.size and int(words.max()) >= plane_size:
+        bad = (indices < 0) | (indices >= plane_size)
+        if dead is not None:
+            bad = bad & ~dead        # PyTorch may record an out-of-plane index for an all-padding window
+        if bad.any():
+            v = indices[bad].flat[0]
+            raise ValueError(f"{name} contains {int(v)}, outside the input plane of {plane_size} "
+                             f"cells; indices are flat positions ih*W + iw in [0, H*W)")
     return indices.astype(np.int64, copy=False)
 
 

@@ -78,6 +78,8 @@ def check_int(value, name):
     ...
     TypeError: stride=2.0 must be an integer (it counts cells), not a float; write 2
     """
+    if type(value) is int:           # the common case, without the slow abstract-class checks
+        return value
     if isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name}={value!r} must be an integer, not a bool")
     if isinstance(value, numbers.Integral):
@@ -98,6 +100,8 @@ def to_tuple(value, name, n):
     >>> to_tuple([3, 1], "stride", 2)
     (3, 1)
     """
+    if type(value) is int:           # the common case (bool is not int's type)
+        return (value,) * n
     if isinstance(value, (tuple, list)):
         if len(value) != n:
             raise ValueError(

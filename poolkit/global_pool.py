@@ -11,6 +11,7 @@ import numpy as np
 
 from . import kernels as _k
 from . import params as _p
+from .max_pool import _check_indices
 
 __all__ = [
     "global_max_pool2d", "global_max_pool2d_naive", "global_avg_pool2d", "global_avg_pool2d_naive",
@@ -26,38 +27,55 @@ def _setup(x, mode):
     return _p.as_float(x) if mode == "avg" else x
 
 
-def _global(x, mode):
+def _global(x, mode, return_indices=False):
     x = _setup(x, mode)
-    out = _k.global_pool(_p.to_planes(x), mode)
-    return out.reshape(x.shape[:-2])
+    return_indices = _p.check_bool(return_indices, "return_indices")
+    planes = _p.to_planes(x)
+    out = _k.global_pool(planes, mode).reshape(x.shape[:-2])
+    if return_indices:
+        return out, _k.global_max_indices(planes).reshape(x.shape[:-2])
+    return out
 
 
-def _global_backward(grad_out, x, mode):
+def _global_backward(grad_out, x, mode, indices=None):
     x = _setup(x, mode)
     grad = _p.as_grad(grad_out, x.shape[:-2])
     planes = _p.to_planes(x)
-    grad_x = _k.global_pool_backward(grad.reshape(-1), planes, mode)
+    if indices is not None:
+        indices = _check_indices(indices, x.shape[:-2], x.shape[-2] * x.shape[-1], None).reshape(-1)
+    grad_x = _k.global_pool_backward(grad.reshape(-1), planes, mode, indices=indices)
     return grad_x.reshape(x.shape)
 
 
-def global_max_pool2d(x):
+def global_max_pool2d(x, *, return_indices=False):
     """Largest value of each channel: ``out[n, c] = max over h, w of x[n, c, h, w]``.
 
     Parameters
     ----------
     x : array_like, shape (N, C, H, W) or (C, H, W)
         Integer inputs keep their dtype. A NaN propagates.
+    return_indices : bool
+        Also return the flat position ``h*W + w`` of each maximum in its
+        ``(N, C)`` plane: the first maximum in row-major order, or the last
+        NaN of a plane that holds NaN (PyTorch's ``adaptive_max_pool2d(x, 1,
+        return_indices=True)``). Pass them to
+        :func:`global_max_pool2d_backward` to skip the search for the maxima.
 
     Returns
     -------
     out : ndarray, shape (N, C) or (C,)
+    indices : ndarray of int64, same shape as ``out``
+        Only if ``return_indices``.
 
     Examples
     --------
     >>> global_max_pool2d([[[1, 7], [3, 2]], [[0, 0], [5, 0]]]).tolist()
     [7, 5]
+    >>> out, idx = global_max_pool2d([[[1, 7], [7, 2]]], return_indices=True)
+    >>> out.tolist(), idx.tolist()
+    ([7], [1])
     """
-    return _global(x, "max")
+    return _global(x, "max", return_indices)
 
 
 def global_avg_pool2d(x):
@@ -80,7 +98,7 @@ def global_avg_pool2d(x):
     return _global(x, "avg")
 
 
-def global_max_pool2d_backward(grad_out, x):
+def global_max_pool2d_backward(grad_out, x, *, indices=None):
     """Gradient of :func:`global_max_pool2d`: all of ``grad_out[n, c]`` goes to the first maximum.
 
     "First" is in row-major order; if a channel holds NaN the gradient goes
@@ -90,6 +108,9 @@ def global_max_pool2d_backward(grad_out, x):
     ----------
     grad_out : array_like, shape (N, C) or (C,)
     x : array_like, shape (N, C, H, W) or (C, H, W)
+    indices : array_like of int, shape of ``grad_out``, optional
+        The forward's indices (``return_indices=True``), flat positions in
+        ``[0, H*W)``; if given, the maxima are not searched again.
 
     Returns
     -------
@@ -99,8 +120,10 @@ def global_max_pool2d_backward(grad_out, x):
     --------
     >>> global_max_pool2d_backward([2.], [[[1., 7.], [7., 0.]]]).tolist()
     [[[0.0, 2.0], [0.0, 0.0]]]
+    >>> global_max_pool2d_backward([2.], [[[1., 7.], [7., 0.]]], indices=[2]).tolist()
+    [[[0.0, 0.0], [2.0, 0.0]]]
     """
-    return _global_backward(grad_out, x, "max")
+    return _global_backward(grad_out, x, "max", indices)
 
 
 def global_avg_pool2d_backward(grad_out, x):

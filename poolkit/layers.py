@@ -281,21 +281,30 @@ class AdaptiveAvgPool2d(_Pool):
 class GlobalMaxPool2d(_Pool):
     """Global max pooling layer, ``(N, C, H, W) -> (N, C)``; see :func:`poolkit.global_max_pool2d`.
 
+    Attributes
+    ----------
+    indices : ndarray of int64 or None
+        Set by ``forward``: flat position ``h*W + w`` of each channel's maximum.
+
     Examples
     --------
     >>> GlobalMaxPool2d()([[[1., 9.], [4., 3.]]]).tolist()
     [9.0]
     """
 
+    def __init__(self):
+        super().__init__()
+        self.indices = None
+
     def forward(self, x):
-        """Largest value of each channel (the input is remembered for backward)."""
-        out = _g.global_max_pool2d(x)
+        """Largest value of each channel; the input and ``self.indices`` are kept for backward."""
+        out, self.indices = _g.global_max_pool2d(x, return_indices=True)
         self._x = np.array(x, copy=True)
         return out
 
     def backward(self, grad_out):
-        """Gradient with respect to the last forward's input."""
-        return _g.global_max_pool2d_backward(grad_out, self._cached_input())
+        """Gradient with respect to the last forward's input, routed through ``self.indices``."""
+        return _g.global_max_pool2d_backward(grad_out, self._cached_input(), indices=self.indices)
 
 
 class GlobalAvgPool2d(_Pool):

@@ -319,3 +319,74 @@ def test_global_and_pyramid_do_not_modify_inputs(rng):
     pk.global_max_pool2d_backward(rng.normal(size=(2, 3)), x)
     pk.global_avg_pool2d_backward(rng.normal(size=(2, 3)), x)
     np.testing.assert_array_equal(x, x0)
+
+
+# ---------------------------------------------------------------------------
+# global max pooling with indices
+# ---------------------------------------------------------------------------
+
+def test_global_max_indices_by_hand():
+    # ties keep the first maximum (row-major); a plane with NaN records its last NaN
+    x = np.array([[[[1.0, 7], [7, 7]], [[np.nan, 2], [np.nan, 9]], [[-np.inf, -np.inf], [-np.inf, -np.inf]]]])
+    out, idx = pk.global_max_pool2d(x, return_indices=True)
+    assert idx.dtype == np.int64 and idx.tolist() == [[1, 2, 0]]
+    np.testing.assert_array_equal(out, pk.global_max_pool2d(x))
+    out3, idx3 = pk.global_max_pool2d(x[0], return_indices=True)
+    assert idx3.tolist() == [1, 2, 0] and out3.shape == (3,)
+
+
+def test_global_max_indices_equal_torch(torch_or_skip, rng):
+    torch = torch_or_skip
+    for dtype in (np.float32, np.float64):
+        x = rng.integers(-3, 4, size=(3, 5, 6, 7)).astype(dtype)      # many ties
+        x[0, 1, 2, 3] = x[1, 2, 0, 0] = x[1, 2, 4, 5] = np.nan           # NaN planes
+        x[2, 3] = -np.inf
+        out, idx = pk.global_max_pool2d(x, return_indices=True)
+        t_out, t_idx = torch.nn.functional.adaptive_max_pool2d(torch.from_numpy(x), 1, return_indices=True)
+        np.testing.assert_array_equal(idx, t_idx.numpy()[..., 0, 0])
+        np.testing.assert_array_equal(out, t_out.numpy()[..., 0, 0])
+
+
+def test_global_max_backward_with_indices_equals_without(rng):
+    x = rng.integers(-2, 3, size=(4, 3, 5, 6)).astype(np.float32)
+    x[1, 1, 0, 4] = np.nan
+    g = rng.normal(size=(4, 3)).astype(np.float32)
+    _, idx = pk.global_max_pool2d(x, return_indices=True)
+    want = pk.global_max_pool2d_backward(g, x)
+    np.testing.assert_array_equal(pk.global_max_pool2d_backward(g, x, indices=idx), want)
+    np.testing.assert_array_equal(pk.global_max_pool2d_backward(g, x, indices=idx.astype(np.int32)), want)
+    np.testing.assert_array_equal(pk.global_max_pool2d_backward(g[0], x[0], indices=idx[0]), want[0])
+    np.testing.assert_array_equal(want, pk.global_max_pool2d_backward_naive(g, x))
+
+
+def test_global_max_backward_uses_the_given_indices():
+    # the backward trusts the indices: a different (valid) position receives the gradient
+    x = np.array([[[1.0, 7], [3, 2]]])
+    assert pk.global_max_pool2d_backward([5.0], x, indices=[3]).tolist() == [[[0, 0], [0, 5.0]]]
+
+
+@pytest.mark.parametrize("bad, err, match", [
+    (np.array([4]), ValueError, r"indices contains 4, outside the input plane of 4 cells"),
+    (np.array([-1]), ValueError, r"indices contains -1, outside the input plane of 4 cells"),
+    (np.array([0.0]), TypeError, r"indices has dtype float64; it must be an integer array"),
+    (np.array([0, 1]), ValueError, r"indices has shape \(2,\) but the pooled output has shape \(1,\)"),
+])
+def test_global_max_backward_rejects_bad_indices(bad, err, match):
+    with pytest.raises(err, match=match):
+        pk.global_max_pool2d_backward([1.0], np.zeros((1, 2, 2)), indices=bad)
+
+
+def test_global_max_return_indices_must_be_bool():
+    with pytest.raises(TypeError, match="return_indices=1 must be True or False"):
+        pk.global_max_pool2d(np.zeros((1, 2, 2)), return_indices=1)
+
+
+def test_global_max_layer_caches_indices(rng):
+    x = rng.integers(-2, 3, size=(2, 3, 4, 5)).astype(float)
+    layer = pk.GlobalMaxPool2d()
+    out = layer(x)
+    _, idx = pk.global_max_pool2d(x, return_indices=True)
+    np.testing.assert_array_equal(layer.indices, idx)
+    np.testing.assert_array_equal(out, pk.global_max_pool2d(x))
+    g = rng.normal(size=(2, 3))
+    np.testing.assert_array_equal(layer.backward(g), pk.global_max_pool2d_backward_naive(g, x))

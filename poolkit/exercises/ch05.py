@@ -168,45 +168,16 @@ def _label(n, k, s, p, d, c) -> str:
     return text
 
 
-def _learner_value(fn, args):
-    """The learner's answer on one case, or a marker if it cannot be had quietly."""
-    n, k, s, p, d, c = args
-    call = getattr(_core, "_quiet_call", None)
-    try:
-        if call is None:
-            return fn(n, k, s, padding=p, dilation=d, ceil_mode=c)
-        return call(fn, (n, k, s), {"padding": p, "dilation": d, "ceil_mode": c}, 2)
-    except BaseException as exc:  # includes the framework's timeout
-        if isinstance(exc, KeyboardInterrupt):
-            raise
-        return _Unknown
+def _wrong(variant):
+    """A mistake of :data:`_MISTAKES` as ``case -> wrong size`` for :func:`_core._diagnose_cases`."""
+    def wrong(case):
+        n, k, s = case.args
+        return variant(n, k, s, case.kwargs["padding"], case.kwargs["dilation"], case.kwargs["ceil_mode"])
+
+    return wrong
 
 
-class _Unknown:
-    """Marker: the learner's function raised or timed out on a case."""
-
-
-def _diagnose(fn):
-    """Name the first broken rule that explains the first wrong case, or None."""
-    for args in CASES:
-        got = _learner_value(fn, args)
-        if got is _Unknown or got is None or got is Ellipsis:
-            return None
-        if isinstance(got, np.ndarray) and got.ndim == 0:
-            got = got[()]
-        if not _is_int(got):
-            return None
-        if int(got) == _size(*args[:5], args[5]):
-            continue
-        for _name, variant, hint in _MISTAKES:
-            try:
-                v = variant(*args)
-            except Exception:
-                v = None
-            if v is not None and v == int(got):
-                return args, hint
-        return None
-    return None
+_WRONG = [(hint, _wrong(variant)) for _name, variant, hint in _MISTAKES]
 
 
 def check_output_size(fn):
@@ -234,18 +205,10 @@ def check_output_size(fn):
     Case in=7, k=3, s=1, p=1: the result is too small. Hint: you forgot the padding: the window slides over in + 2p cells.
     """
     name = "output_size"
-    try:
-        diagnosis = _diagnose(fn) if callable(fn) else None
-    except BaseException as exc:
-        if isinstance(exc, KeyboardInterrupt):
-            raise
-        diagnosis = None
-    cases = []
-    for args in CASES:
-        n, k, s, p, d, c = args
-        hint = diagnosis[1] if diagnosis is not None and diagnosis[0] == args else None
-        cases.append(Case(args=(n, k, s), kwargs={"padding": p, "dilation": d, "ceil_mode": c},
-                          expected=_size(n, k, s, p, d, c), label=_label(*args), hint=hint))
+    cases = [Case(args=(n, k, s), kwargs={"padding": p, "dilation": d, "ceil_mode": c},
+                  expected=_size(n, k, s, p, d, c), label=_label(n, k, s, p, d, c))
+             for n, k, s, p, d, c in CASES]
+    cases = _core._diagnose_cases(fn, cases, _WRONG, same=_right, timeout=2)
     return check_function(
         fn, cases, name=name,
         task="complete `output_size` so that it returns the number of windows along one axis",

@@ -195,25 +195,9 @@ def adaptive_max_pool2d_backward(grad_out, x, output_size, *, indices=None):
     if indices is None:
         _, idx = _adaptive_max_planes(planes, out_hw)
     else:
-        idx = _check_indices(indices, shape, H * W)
+        idx = _p.check_indices(indices, shape, H * W)
     grad_x = _k.max_pool2d_backward(grad.reshape((-1,) + out_hw), idx.reshape((-1,) + out_hw), (H, W))
     return grad_x.reshape(x.shape)
-
-
-def _check_indices(indices, shape, plane_size):
-    if not isinstance(indices, np.ndarray):
-        indices = np.asarray(indices)
-    if indices.dtype.kind not in "iu":
-        raise TypeError(f"indices has dtype {indices.dtype}; it must be an integer array "
-                        f"(the flat positions returned with return_indices=True)")
-    if tuple(indices.shape) != tuple(shape):
-        raise ValueError(f"indices has shape {tuple(indices.shape)} but the pooled output has "
-                         f"shape {tuple(shape)}; pass the indices of the same forward call")
-    if indices.min() < 0 or indices.max() >= plane_size:
-        bad = indices[(indices < 0) | (indices >= plane_size)].flat[0]
-        raise ValueError(f"indices contains {int(bad)}, outside the input plane of {plane_size} "
-                         f"cells; indices are flat positions ih*W + iw in [0, H*W)")
-    return indices.astype(np.int64, copy=False)
 
 
 def adaptive_avg_pool2d_backward(grad_out, x, output_size):
@@ -330,7 +314,7 @@ def adaptive_max_pool2d_backward_naive(grad_out, x, output_size, *, indices=None
     if indices is None:
         _, indices = adaptive_max_pool2d_naive(x, output_size, return_indices=True)
     else:
-        indices = _check_indices(indices, shape, H * W)
+        indices = _p.check_indices(indices, shape, H * W)
     g4 = grad if grad.ndim == 4 else grad[None]
     i4 = indices if indices.ndim == 4 else indices[None]
     N, C, OH, OW = g4.shape

@@ -11,7 +11,6 @@ import numpy as np
 
 from . import kernels as _k
 from . import params as _p
-from .max_pool import _check_indices
 
 __all__ = [
     "global_max_pool2d", "global_max_pool2d_naive", "global_avg_pool2d", "global_avg_pool2d_naive",
@@ -42,7 +41,7 @@ def _global_backward(grad_out, x, mode, indices=None):
     grad = _p.as_grad(grad_out, x.shape[:-2])
     planes = _p.to_planes(x)
     if indices is not None:
-        indices = _check_indices(indices, x.shape[:-2], x.shape[-2] * x.shape[-1], None).reshape(-1)
+        indices = _p.check_indices(indices, x.shape[:-2], x.shape[-2] * x.shape[-1]).reshape(-1)
     grad_x = _k.global_pool_backward(grad.reshape(-1), planes, mode, indices=indices)
     return grad_x.reshape(x.shape)
 

@@ -100,32 +100,6 @@ def _dead_windows(in_hw, g2):
     return dh[:, None] | dw[None, :]
 
 
-def _check_indices(indices, out_shape, plane_size, dead, name="indices"):
-    """Validate max-pooling indices: integer, shaped like the output, inside the plane."""
-    if not isinstance(indices, np.ndarray):
-        try:
-            indices = np.asarray(indices)
-        except (ValueError, TypeError) as err:
-            raise ValueError(f"{name} could not be read as an array: {err}") from None
-    if indices.dtype.kind not in "iu":
-        raise TypeError(f"{name} has dtype {indices.dtype}; it must be an integer array "
-                        f"(the flat positions returned with return_indices=True)")
-    if tuple(indices.shape) != tuple(out_shape):
-        raise ValueError(f"{name} has shape {tuple(indices.shape)} but the pooled output has shape "
-                         f"{tuple(out_shape)}; pass the indices returned by the same forward call")
-    # one pass in the usual case: as unsigned words, negative indices become huge
-    words = indices.view(indices.dtype.str.replace("i", "u")) if indices.dtype.kind == "i" else indices
-    if words.size and int(words.max()) >= plane_size:
-        bad = (indices < 0) | (indices >= plane_size)
-        if dead is not None:
-            bad = bad & ~dead        # PyTorch may record an out-of-plane index for an all-padding window
-        if bad.any():
-            v = indices[bad].flat[0]
-            raise ValueError(f"{name} contains {int(v)}, outside the input plane of {plane_size} "
-                             f"cells; indices are flat positions ih*W + iw in [0, H*W)")
-    return indices.astype(np.int64, copy=False)
-
-
 # ---------------------------------------------------------------------------
 # forward, fast
 # ---------------------------------------------------------------------------
@@ -229,7 +203,7 @@ def _max_pool_backward(grad_out, x, kernel_size, stride, padding, dilation, ceil
         _, idx = _k.max_pool2d(planes, g2.kernel, g2.stride, g2.padding, g2.dilation, g2.out, True)
     else:
         dead_out = None if dead is None else np.broadcast_to(dead.reshape(geom.out), out_shape)
-        idx = _check_indices(indices, out_shape, in_hw[0] * in_hw[1], dead_out)
+        idx = _p.check_indices(indices, out_shape, in_hw[0] * in_hw[1], dead_out)
         idx = idx.reshape((-1,) + g2.out)
     grad = grad.reshape((-1,) + g2.out)
     if dead is not None:             # windows of padding only: constant output, no gradient
@@ -412,7 +386,7 @@ def max_pool2d_backward_naive(grad_out, x, kernel_size, *, stride=None, padding=
                                       dilation=dilation, ceil_mode=ceil_mode, return_indices=True)
     else:
         dead = None if live.all() else np.broadcast_to(~live, out_shape)
-        indices = _check_indices(indices, out_shape, H * W, dead)
+        indices = _p.check_indices(indices, out_shape, H * W, dead)
     g4 = grad if grad.ndim == 4 else grad[None]
     i4 = indices if indices.ndim == 4 else indices[None]
     grad_x = np.zeros((g4.shape[0], g4.shape[1], H, W), dtype=grad.dtype)
@@ -448,7 +422,7 @@ def max_pool1d_backward_naive(grad_out, x, kernel_size, *, stride=None, padding=
                                       dilation=dilation, ceil_mode=ceil_mode, return_indices=True)
     else:
         dead = None if live.all() else np.broadcast_to(~live, out_shape)
-        indices = _check_indices(indices, out_shape, L, dead)
+        indices = _p.check_indices(indices, out_shape, L, dead)
     g3 = grad if grad.ndim == 3 else grad[None]
     i3 = indices if indices.ndim == 3 else indices[None]
     grad_x = np.zeros((g3.shape[0], g3.shape[1], L), dtype=grad.dtype)

@@ -31,6 +31,7 @@ __all__ = [
     "check_norm_type",
     "check_divisor_override",
     "check_mode",
+    "check_indices",
     "to_tuple",
     "as_input",
     "as_float",
@@ -403,3 +404,34 @@ def pool_geometry(in_size, kernel_size, stride=None, padding=0, dilation=1, ceil
                 f"would be {o} (it must be at least 1)")
         out.append(o)
     return Geometry(k, s, p, d, tuple(out))
+
+
+def check_indices(indices, out_shape, plane_size, dead=None, name="indices"):
+    """Validate max-pooling indices: integer, shaped like the output, inside the plane.
+
+    ``dead`` (optional boolean mask shaped like the output) marks windows made only of padding,
+    for which PyTorch may record an index outside the plane; those are not errors.
+    Used by max, adaptive max and global max pooling and by unpooling.
+    """
+    if not isinstance(indices, np.ndarray):
+        try:
+            indices = np.asarray(indices)
+        except (ValueError, TypeError) as err:
+            raise ValueError(f"{name} could not be read as an array: {err}") from None
+    if indices.dtype.kind not in "iu":
+        raise TypeError(f"{name} has dtype {indices.dtype}; it must be an integer array "
+                        f"(the flat positions returned with return_indices=True)")
+    if tuple(indices.shape) != tuple(out_shape):
+        raise ValueError(f"{name} has shape {tuple(indices.shape)} but the pooled output has shape "
+                         f"{tuple(out_shape)}; pass the indices returned by the same forward call")
+    # one pass in the usual case: as unsigned words, negative indices become huge
+    words = indices.view(indices.dtype.str.replace("i", "u")) if indices.dtype.kind == "i" else indices
+    if words.size and int(words.max()) >= plane_size:
+        bad = (indices < 0) | (indices >= plane_size)
+        if dead is not None:
+            bad = bad & ~dead        # PyTorch may record an out-of-plane index for an all-padding window
+        if bad.any():
+            v = indices[bad].flat[0]
+            raise ValueError(f"{name} contains {int(v)}, outside the input plane of {plane_size} "
+                             f"cells; indices are flat positions ih*W + iw in [0, H*W)")
+    return indices.astype(np.int64, copy=False)

@@ -1,7 +1,7 @@
 """The public max-pooling wrappers' shortcuts give the same answers as the slow way.
 
 ``_dead_windows`` skips its work when no window can be made only of padding;
-``_check_indices`` checks the largest index first and builds masks only on
+``params.check_indices`` checks the largest index first and builds masks only on
 failure. Expected values come from brute force over every window cell.
 """
 
@@ -60,7 +60,7 @@ def test_dead_windows_example():
 @pytest.mark.parametrize("dtype", [np.int64, np.int32, np.int16, np.uint8, np.uint32])
 def test_check_indices_accepts_and_converts(dtype):
     idx = np.array([[0, 3], [2, 1]], dtype=dtype)
-    out = mp._check_indices(idx, (2, 2), 4, None)
+    out = _p.check_indices(idx, (2, 2), 4, None)
     assert out.dtype == np.int64 and out.tolist() == [[0, 3], [2, 1]]
 
 
@@ -69,24 +69,24 @@ def test_check_indices_accepts_and_converts(dtype):
 def test_check_indices_rejects_out_of_plane(dtype, bad):
     idx = np.array([[0, 3], [bad, 1]], dtype=dtype)
     with pytest.raises(ValueError, match=rf"indices contains {bad}, outside the input plane of 4 cells"):
-        mp._check_indices(idx, (2, 2), 4, None)
+        _p.check_indices(idx, (2, 2), 4, None)
 
 
 def test_check_indices_non_contiguous_and_big_endian():
     base = np.arange(16, dtype=np.int64).reshape(4, 4) % 4
-    assert mp._check_indices(base[:, ::2], (4, 2), 4, None).tolist() == base[:, ::2].tolist()
+    assert _p.check_indices(base[:, ::2], (4, 2), 4, None).tolist() == base[:, ::2].tolist()
     be = np.array([[0, 3], [2, 1]], dtype=">i8")
-    assert mp._check_indices(be, (2, 2), 4, None).tolist() == [[0, 3], [2, 1]]
+    assert _p.check_indices(be, (2, 2), 4, None).tolist() == [[0, 3], [2, 1]]
     with pytest.raises(ValueError, match="contains -1"):
-        mp._check_indices(np.array([[0, -1]], dtype=">i4"), (1, 2), 4, None)
+        _p.check_indices(np.array([[0, -1]], dtype=">i4"), (1, 2), 4, None)
 
 
 def test_check_indices_dead_window_may_hold_out_of_plane_index():
     idx = np.array([[7, 1]])
     dead = np.array([[True, False]])
-    assert mp._check_indices(idx, (1, 2), 2, dead).tolist() == [[7, 1]]
+    assert _p.check_indices(idx, (1, 2), 2, dead).tolist() == [[7, 1]]
     with pytest.raises(ValueError, match="contains 7"):
-        mp._check_indices(idx, (1, 2), 2, None)
+        _p.check_indices(idx, (1, 2), 2, None)
 
 
 @pytest.mark.parametrize("dilation,padding,ceil", [(1, 0, False), (3, 1, False), (4, 1, True), (2, 1, True)])

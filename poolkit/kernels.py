@@ -32,6 +32,7 @@ PyTorch's in the last bits (a different summation order). The tests compare
 every branch with a plain-loop reference and with PyTorch.
 """
 
+import functools
 import threading
 
 import numpy as np
@@ -386,7 +387,7 @@ class _ArgmaxWork:
 # max pooling, backward
 # ---------------------------------------------------------------------------
 
-def max_pool2d_backward(grad_out, indices, in_hw):
+def max_pool2d_backward(grad_out, indices, in_hw, inside=False):
     """Gradient of max pooling: scatter-add ``grad_out`` to the recorded indices.
 
     Parameters
@@ -396,6 +397,8 @@ def max_pool2d_backward(grad_out, indices, in_hw):
         Flat indices ``ih*W + iw`` from :func:`max_pool2d`.
     in_hw : tuple of int
         ``(H, W)``.
+    inside : bool
+        The caller has checked that every index lies in ``[0, H*W)`` (skips a pass).
 
     Returns
     -------
@@ -442,8 +445,8 @@ def max_pool2d_backward(grad_out, indices, in_hw):
         n = b - a
         g, iv = grad_out[a:b], indices[a:b]
         gx = grad_x[a:b].reshape(-1)
-        inside = iv.size == 0 or iv.view(np.uint64).max() < size  # negatives look huge
-        if assign and inside:
+        ok = inside or iv.size == 0 or iv.view(np.uint64).max() < size  # negatives look huge
+        if assign and ok:
             gx.fill(0)
             np.add(iv, plane_start[:n], out=flat[:n])
             gx[flat[:n].reshape(-1)] = g.reshape(-1)
@@ -451,7 +454,7 @@ def max_pool2d_backward(grad_out, indices, in_hw):
                 continue
             assign = False
         _scatter_add(gx.reshape(n, size), iv.reshape(n, -1), g.reshape(n, -1),
-                     None if inside else (iv >= 0) & (iv < size))
+                     None if ok else (iv >= 0) & (iv < size))
     return grad_x
 
 
@@ -475,9 +478,21 @@ def _scatter_add(gx, iv, g, keep):
 # ---------------------------------------------------------------------------
 
 def _divisors(H, W, out_hw, kernel, stride, padding, count_include_pad, divisor_override):
-    """PyTorch's divisor per output, as an int (all equal) or an (OH, OW) int64 array."""
+    """PyTorch's divisor per output, as an int (all equal) or a read-only (OH, OW) int64 array."""
     if divisor_override is not None:
         return int(divisor_override)
+    (kh, kw), (ph, pw) = kernel, padding
+    if (ph, pw) == (0, 0) and (out_hw[0] - 1) * stride[0] + kh <= H \
+            and (out_hw[1] - 1) * stride[1] + kw <= W:
+        return kh * kw                   # every window lies inside the input
+    return _divisor_table(H, W, tuple(out_hw), tuple(kernel), tuple(stride), tuple(padding),
+                          bool(count_include_pad))
+
+
+@functools.lru_cache(maxsize=64)
+def _divisor_table(H, W, out_hw, kernel, stride, padding, count_include_pad):
+    """:func:`_divisors` for windows that reach the padding or overhang (cached: a layer
+    calls it with the same geometry on every batch)."""
     sizes = []
     for n, o, k, s, p in zip((H, W), out_hw, kernel, stride, padding):
         start = np.arange(o, dtype=np.int64) * s - p
@@ -488,16 +503,19 @@ def _divisors(H, W, out_hw, kernel, stride, padding, count_include_pad, divisor_
     div = sizes[0][:, None] * sizes[1][None, :]
     if div.size and (div == div.flat[0]).all():
         return int(div.flat[0])
+    div.flags.writeable = False          # shared by every call through the cache
     return div
 
 
-def _divide(acc, div, dtype):
-    """``acc /= div`` with the divisor converted to ``dtype``, as PyTorch does."""
+def _divide(acc, div, dtype, out=None):
+    """``out = acc / div`` (in place by default) with the divisor converted to ``dtype``, as
+    PyTorch does."""
+    out = acc if out is None else out
     with np.errstate(divide="ignore", invalid="ignore"):
         if isinstance(div, int):
-            np.divide(acc, acc.dtype.type(div), out=acc)
+            np.divide(acc, out.dtype.type(div), out=out)
         else:
-            np.divide(acc, div.astype(acc.dtype), out=acc)
+            np.divide(acc, div.astype(out.dtype), out=out)
 
 
 def avg_pool2d(x, kernel, stride, padding, out_hw, count_include_pad, divisor_override):
@@ -562,6 +580,21 @@ def avg_pool2d(x, kernel, stride, padding, out_hw, count_include_pad, divisor_ov
     return out if acc_dtype == x.dtype else out.astype(x.dtype)
 
 
+def _offset_ranges(H, W, OH, OW, kernel, stride, padding):
+    """Per window offset, in reverse row-major order: the outputs whose cell at that offset is
+    real, and the input cells they reach, as ``(out rows, out cols, in rows, in cols)`` slices."""
+    (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
+    ranges = []
+    for i in reversed(range(kh)):
+        rlo, rhi = _valid(H, OH, sh, ph, i)
+        for j in reversed(range(kw)):
+            clo, chi = _valid(W, OW, sw, pw, j)
+            if rhi > rlo and chi > clo:
+                ranges.append((slice(rlo, rhi), slice(clo, chi),
+                               _in_slice(rlo, rhi, sh, ph, i), _in_slice(clo, chi, sw, pw, j)))
+    return ranges
+
+
 def avg_pool2d_backward(grad_out, in_hw, kernel, stride, padding, count_include_pad,
                         divisor_override):
     """Gradient of average pooling.
@@ -598,30 +631,17 @@ def avg_pool2d_backward(grad_out, in_hw, kernel, stride, padding, count_include_
     gd = _temp("avgb.gd", (cb, OH, OW), grad_out.dtype)
     tiled = (kh, kw) == (sh, sw) and (ph, pw) == (0, 0) and (H, W) == (OH * sh, OW * sw)
     pairs = tiled and kw == 2 and item == 4 and grad_out.dtype.kind == "f"
-    if pairs:
-        words = _temp("avgb.words", (cb, OH, OW), np.uint64)
-    ranges = []
-    for i in reversed(range(kh)):
-        rlo, rhi = _valid(H, OH, sh, ph, i)
-        for j in reversed(range(kw)):
-            clo, chi = _valid(W, OW, sw, pw, j)
-            if rhi > rlo and chi > clo:
-                ranges.append((slice(rlo, rhi), slice(clo, chi),
-                               _in_slice(rlo, rhi, sh, ph, i), _in_slice(clo, chi, sw, pw, j)))
+    ranges = [] if tiled else _offset_ranges(H, W, OH, OW, kernel, stride, padding)
     for a in range(0, P, cb):
         b = min(P, a + cb)
         g = gd[:b - a]
-        np.copyto(g, grad_out[a:b])
-        _divide(g, div, g.dtype)
+        _divide(grad_out[a:b], div, g.dtype, out=g)
         gx = grad_x[a:b]
         if pairs:
-            # both cells of a tile row get the same value: one uint64 = bits * (2**32 + 1)
-            w = words[:b - a]
-            np.copyto(w, g.view(np.uint32))
-            rows = gx.view(np.uint64)
-            np.multiply(w, np.uint64(0x100000001), out=rows[:, 0::sh])
-            for r in range(1, sh):
-                np.copyto(rows[:, r::sh], rows[:, 0::sh])
+            # both cells of a tile row get the same value: one uint64 = bits * (2**32 + 1),
+            # written to the kh rows of every tile at once
+            rows = gx.view(np.uint64).reshape(b - a, OH, sh, OW)
+            np.multiply(g.view(np.uint32)[:, :, None, :], np.uint64(0x100000001), out=rows)
         elif tiled:
             for c in range(sw):
                 np.copyto(gx[:, 0::sh, c::sw], g)

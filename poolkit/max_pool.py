@@ -209,7 +209,8 @@ def _max_pool_backward(grad_out, x, kernel_size, stride, padding, dilation, ceil
     if dead is not None:             # windows of padding only: constant output, no gradient
         grad = np.where(dead, 0, grad).astype(grad.dtype, copy=False)
         idx = np.where(dead, 0, idx)
-    grad_x = _k.max_pool2d_backward(grad, idx, in_hw)
+    # indices are now inside the plane: recomputed, or checked (those of dead windows zeroed)
+    grad_x = _k.max_pool2d_backward(grad, idx, in_hw, inside=True)
     return grad_x.reshape(x.shape)
 
 

@@ -57,6 +57,7 @@ _CHUNK_BYTES = 1 << 20
 # system and fault it in again, which costs more than the pooling of a small input.
 _scratch = threading.local()
 _SCRATCH_MAX = 32 << 20
+_VIEWS_MAX = 256                         # shapes remembered by _temp
 # Inputs at least this large are copied chunk by chunk into a cache-sized buffer before the
 # forward reductions (see max_pool2d); smaller ones are read in place.
 _STAGE_BYTES = 16 << 20
@@ -64,6 +65,14 @@ _STAGE_BYTES = 16 << 20
 
 def _temp(name, shape, dtype):
     """A reusable uninitialised work array (per thread, per ``name``)."""
+    views = getattr(_scratch, "views", None)
+    if views is None:
+        views = _scratch.views = {}
+        _scratch.pool = {}
+    key = (name, shape, dtype)
+    view = views.get(key)                # the same request as a recent call: no arithmetic
+    if view is not None:
+        return view
     dtype = np.dtype(dtype)
     count = 1
     for n in shape:
@@ -71,13 +80,16 @@ def _temp(name, shape, dtype):
     nbytes = count * dtype.itemsize
     if nbytes > _SCRATCH_MAX:
         return np.empty(shape, dtype=dtype)
-    pool = getattr(_scratch, "pool", None)
-    if pool is None:
-        pool = _scratch.pool = {}
+    pool = _scratch.pool
     buf = pool.get(name)
     if buf is None or buf.size < nbytes:
         buf = pool[name] = np.empty(max(nbytes, 4096), dtype=np.uint8)
-    return buf[:nbytes].view(dtype).reshape(shape)
+        for old in [k for k in views if k[0] == name]:   # they hold the replaced buffer
+            del views[old]
+    if len(views) >= _VIEWS_MAX:
+        views.clear()
+    view = views[key] = buf[:nbytes].view(dtype).reshape(shape)
+    return view
 
 
 def _planes_per_chunk(P, plane_bytes, budget=None):

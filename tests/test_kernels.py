@@ -548,3 +548,56 @@ def test_global_against_torch(rng):
     np.testing.assert_allclose(K.global_pool(xf, "avg"),
                                F.adaptive_avg_pool2d(_t(xf), 1)[0, :, 0, 0].numpy(),
                                rtol=1e-6, atol=1e-7)
+
+
+# --- the caches behind the kernels: repeated calls must not see stale or shared state ---------
+
+@pytest.mark.parametrize("hw, k, s, p, cip", [
+    ((7, 6), (3, 2), (2, 2), (1, 1), True),
+    ((7, 6), (3, 2), (2, 2), (1, 1), False),
+    ((5, 5), (2, 2), (2, 2), (0, 0), True),     # ceil-mode style overhang: out (3, 3)
+])
+def test_divisors_cached_read_only_and_equal_to_reference(hw, k, s, p, cip):
+    out = tuple((n + 2 * pp - kk + ss - 1) // ss + 1 for n, kk, ss, pp in zip(hw, k, s, p))
+    first = K._divisors(*hw, out, k, s, p, cip, None)
+    again = K._divisors(*hw, out, k, s, p, cip, None)
+    ref = np.array([[ref_divisor(i, j, hw, k, s, p, cip, None) for j in range(out[1])]
+                    for i in range(out[0])])
+    if isinstance(first, int):
+        assert (ref == first).all()
+        return
+    assert again is first                       # served from the cache
+    np.testing.assert_array_equal(first, ref)
+    with pytest.raises(ValueError):             # a caller cannot corrupt the shared table
+        first[0, 0] = 99
+
+
+def test_divisors_constant_when_no_window_reaches_padding():
+    # every 2x2 window lies inside a 6x4 input: one divisor, whatever count_include_pad says
+    for cip in (True, False):
+        assert K._divisors(6, 4, (3, 2), (2, 2), (2, 2), (0, 0), cip, None) == 4
+    assert K._divisors(6, 4, (3, 2), (2, 2), (2, 2), (0, 0), True, 3) == 3
+
+
+def test_temp_view_follows_a_replaced_buffer():
+    small = K._temp("test.t", (4,), np.float32)
+    big = K._temp("test.t", (1 << 16,), np.float32)        # outgrows the buffer: new one
+    again = K._temp("test.t", (4,), np.float32)
+    assert np.shares_memory(again, big)
+    assert not np.shares_memory(again, small)
+    other = K._temp("test.u", (4,), np.float32)             # another name: its own memory
+    assert not np.shares_memory(other, again)
+
+
+def test_kernels_repeatable_with_cached_buffers(rng):
+    # the same call twice, with a differently shaped call in between, gives the same results
+    x = tie_heavy(rng, (5, 9, 8), nan=0.02)
+    args = ((3, 2), (2, 2), (1, 0), (1, 1), (5, 4), True)
+    out1, idx1 = K.max_pool2d(x, *args)
+    K.max_pool2d(tie_heavy(rng, (40, 30, 31)), (2, 2), (2, 2), (0, 0), (1, 1), (15, 15), True)
+    out2, idx2 = K.max_pool2d(x, *args)
+    same(out1, out2)
+    same(idx1, idx2)
+    ref_out, ref_idx = ref_max(x, *args[:-1])
+    same(out1, ref_out)
+    same(idx1, ref_idx)

@@ -1,7 +1,8 @@
 """Benchmark poolkit's public pooling functions against PyTorch's CPU kernels.
 
 Run ``python benchmarks/bench_pooling.py`` (one to three minutes; ``--quick`` for
-a subset in a few seconds; ``--help`` for the options).
+a subset in a few seconds; ``--bounds`` for numpy's lower bounds on max backward;
+``--help`` for the options).
 
 For every workload and operation the script
 
@@ -314,6 +315,71 @@ def markdown(rows, header, command):
     return "\n".join(lines) + "\n"
 
 
+def backward_bounds(names, budget, out=sys.stdout):
+    """Lower bounds for max backward in numpy, against PyTorch's whole backward.
+
+    For each workload with non-overlapping windows, time (interleaved with PyTorch's
+    ``max_pool2d_with_indices_backward``, like the main table) three single numpy steps that
+    any exact numpy max backward needs at least one of, each given its inputs ready-made:
+
+    * ``fill``: zeroing the gradient array (a scatter needs a zeroed target);
+    * ``scatter``: the one fancy assignment ``gx[flat] = g``, flat indices precomputed;
+    * ``tile writes``: writing every gradient cell once from ``g`` with one strided copy per
+      window offset, no selection at all (the cheapest write a select-by-offset method makes).
+
+    When a bound alone is near or above 1.0, no numpy method built on it can beat PyTorch.
+    """
+    if torch is None:
+        print("PyTorch is not installed: no bounds to compare", file=out)
+        return
+    torch.set_num_threads(2)
+    print("max backward, numpy lower bounds / PyTorch's whole backward (same run, interleaved)",
+          file=out)
+    head = (f"{'workload':8} {'torch ms':>9} {'poolkit':>8} {'fill':>6} {'scatter':>8} "
+            f"{'tile writes':>12}")
+    print(head, file=out)
+    print("-" * len(head), file=out)
+    rng = np.random.default_rng(0)
+    for name in names:
+        shape, k, s, p = WORKLOADS[name]
+        if k is None or k != s or p != 0:
+            continue
+        x = rng.standard_normal(shape, dtype=np.float32)
+        _, idx = pk.max_pool2d(x, k, stride=s, return_indices=True)
+        g = _grad_like(idx)
+        N, C, H, W = shape
+        planes = N * C
+        flat = (idx.reshape(planes, -1) + np.arange(planes)[:, None] * (H * W)).ravel()
+        gx = np.zeros(N * C * H * W, np.float32)
+        gx4 = gx.reshape(planes, H, W)
+        g3 = g.reshape(planes, H // k, W // k)
+        xt, gt, it = torch.from_numpy(x), torch.from_numpy(g), torch.from_numpy(idx)
+        f_t = lambda: torch.ops.aten.max_pool2d_with_indices_backward(
+            gt, xt, (k, k), (s, s), (0, 0), (1, 1), False, it)
+
+        def tiles():
+            for i in range(k):
+                for j in range(k):
+                    np.copyto(gx4[:, i:(H // k) * k:k, j:(W // k) * k:k], g3)
+
+        steps = {
+            "poolkit": lambda: pk.max_pool2d_backward(g, x, k, stride=s, indices=idx),
+            "fill": lambda: gx.fill(0),
+            "scatter": lambda: gx.__setitem__(flat, g.ravel()),
+            "tile writes": tiles,
+        }
+        ratios, ms_t = {}, []
+        for step, f in steps.items():
+            ms, mt, _ = _time_pair(f, f_t, budget, 5, 201)
+            ratios[step] = ms / mt
+            ms_t.append(mt)
+        print(f"{name:8} {float(np.median(ms_t)):9.3f} {ratios['poolkit']:8.2f} "
+              f"{ratios['fill']:6.2f} {ratios['scatter']:8.2f} {ratios['tile writes']:12.2f}",
+              file=out)
+        out.flush()
+    print(file=out)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true",
@@ -330,6 +396,9 @@ def main(argv=None):
                     help="measure process CPU time with PyTorch on one thread: steadier on a "
                          "busy machine, but not the issue's comparison (two PyTorch threads, "
                          "wall clock)")
+    ap.add_argument("--bounds", action="store_true",
+                    help="instead of the table: numpy lower bounds for max backward "
+                         "(zero fill, one scatter, one write per cell) against PyTorch")
     args = ap.parse_args(argv)
     names = args.workloads.split(",") if args.workloads else (QUICK if args.quick else list(WORKLOADS))
     unknown = [n for n in names if n not in WORKLOADS]
@@ -337,6 +406,9 @@ def main(argv=None):
         ap.error(f"unknown workload(s) {unknown}; choose from {list(WORKLOADS)}")
     ops = set(args.ops.split(",")) if args.ops else None
     budget = args.budget if args.budget is not None else (0.3 if args.quick else 1.5)
+    if args.bounds:
+        backward_bounds(names, budget)
+        return 0
     rows, misses, header = run(names, ops, budget, min_reps=5 if args.quick else 11,
                                max_reps=201, cpu=args.cpu)
     if args.markdown:

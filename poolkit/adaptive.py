@@ -22,7 +22,6 @@ __all__ = [
     "adaptive_avg_pool2d_backward", "adaptive_avg_pool2d_backward_naive",
 ]
 
-_LAYOUT = "(C, H, W) or (N, C, H, W)"
 
 
 def _output_hw(output_size, in_hw):
@@ -51,7 +50,7 @@ def _output_hw(output_size, in_hw):
 
 
 def _setup(x, output_size, mode):
-    x = _p.as_input(x, ndims=(3, 4), layout=_LAYOUT)
+    x = _p.as_input(x, ndims=(3, 4), layout=_p.LAYOUTS[2])
     if mode == "avg":
         x = _p.as_float(x)
     out_hw = _output_hw(output_size, x.shape[-2:])

@@ -26,7 +26,6 @@ __all__ = [
     "lp_pool2d", "lp_pool2d_naive", "lp_pool2d_backward", "lp_pool2d_backward_naive",
 ]
 
-_LAYOUT = {1: "(C, L) or (N, C, L)", 2: "(C, H, W) or (N, C, H, W)"}
 
 
 # ---------------------------------------------------------------------------
@@ -34,7 +33,7 @@ _LAYOUT = {1: "(C, L) or (N, C, L)", 2: "(C, H, W) or (N, C, H, W)"}
 # ---------------------------------------------------------------------------
 
 def _setup(x, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, nd):
-    x = _p.as_float(_p.as_input(x, ndims=(nd + 1, nd + 2), layout=_LAYOUT[nd]))
+    x = _p.as_float(_p.as_input(x, ndims=(nd + 1, nd + 2), layout=_p.LAYOUTS[nd]))
     geom = _p.pool_geometry(x.shape[-nd:], kernel_size, stride, padding, 1, ceil_mode)
     count_include_pad = _p.check_bool(count_include_pad, "count_include_pad")
     divisor_override = _p.check_divisor_override(divisor_override)
@@ -323,7 +322,7 @@ def avg_pool1d_backward_naive(grad_out, x, kernel_size, *, stride=None, padding=
 
 def _lp_setup(x, norm_type, kernel_size, stride, ceil_mode):
     p = _p.check_norm_type(norm_type)
-    x = _p.as_float(_p.as_input(x, ndims=(3, 4), layout=_LAYOUT[2]))
+    x = _p.as_float(_p.as_input(x, ndims=(3, 4), layout=_p.LAYOUTS[2]))
     geom = _p.pool_geometry(x.shape[-2:], kernel_size, stride, 0, 1, ceil_mode)
     return x, p, geom
 

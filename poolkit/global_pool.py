@@ -18,11 +18,10 @@ __all__ = [
     "global_avg_pool2d_backward", "global_avg_pool2d_backward_naive",
 ]
 
-_LAYOUT = "(C, H, W) or (N, C, H, W)"
 
 
 def _setup(x, mode):
-    x = _p.as_input(x, ndims=(3, 4), layout=_LAYOUT)
+    x = _p.as_input(x, ndims=(3, 4), layout=_p.LAYOUTS[2])
     return _p.as_float(x) if mode == "avg" else x
 
 

@@ -30,7 +30,6 @@ __all__ = [
     "max_unpool2d", "max_unpool2d_naive", "max_unpool2d_backward", "max_unpool2d_backward_naive",
 ]
 
-_LAYOUT = {1: "(C, L) or (N, C, L)", 2: "(C, H, W) or (N, C, H, W)"}
 
 
 # ---------------------------------------------------------------------------
@@ -39,7 +38,7 @@ _LAYOUT = {1: "(C, L) or (N, C, L)", 2: "(C, H, W) or (N, C, H, W)"}
 
 def _setup(x, kernel_size, stride, padding, dilation, ceil_mode, nd):
     """Validate the input and the geometry; ``nd`` is the number of spatial axes."""
-    x = _p.as_input(x, ndims=(nd + 1, nd + 2), layout=_LAYOUT[nd])
+    x = _p.as_input(x, ndims=(nd + 1, nd + 2), layout=_p.LAYOUTS[nd])
     geom = _p.pool_geometry(x.shape[-nd:], kernel_size, stride, padding, dilation, ceil_mode)
     return x, geom
 
@@ -441,7 +440,7 @@ def max_pool1d_backward_naive(grad_out, x, kernel_size, *, stride=None, padding=
 
 def _unpool_setup(x, indices, kernel_size, stride, padding, output_size):
     """Validate unpooling arguments; return x, indices (int64) and the output plane size."""
-    x = _p.as_input(x, ndims=(3, 4), layout=_LAYOUT[2])
+    x = _p.as_input(x, ndims=(3, 4), layout=_p.LAYOUTS[2])
     k, s, p, _ = _p.check_kernel_args(kernel_size, stride, padding, 1, 2, pad_limit=False)
     default = tuple((n - 1) * si - 2 * pi + ki for n, ki, si, pi in zip(x.shape[-2:], k, s, p))
     if output_size is None:

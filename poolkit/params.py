@@ -203,6 +203,10 @@ def _as_numeric_array(x, name):
     return x
 
 
+# The accepted input layouts, as named in error messages (1-D and 2-D pooling).
+LAYOUTS = {1: "(C, L) or (N, C, L)", 2: "(C, H, W) or (N, C, H, W)"}
+
+
 def as_input(x, name="x", ndims=(3, 4), layout="(C, H, W) or (N, C, H, W)"):
     """Return ``x`` as a numeric ndarray with an allowed number of dimensions and no empty axis.
 

@@ -58,6 +58,9 @@ _CHUNK_BYTES = 1 << 20
 _scratch = threading.local()
 _SCRATCH_MAX = 32 << 20
 _VIEWS_MAX = 256                         # shapes remembered by _temp
+# Max with indices: widest output rows for which window rows are split into blocks
+# (_ArgmaxWork).
+_SPLIT_MAX_OW = 24
 # Inputs at least this large are copied chunk by chunk into a cache-sized buffer before the
 # forward reductions (see max_pool2d); smaller ones are read in place.
 _STAGE_BYTES = 16 << 20
@@ -309,11 +312,23 @@ class _ArgmaxWork:
         OH, OW, kh, kw, sh, sw, dh, dw = geo
         self.geo = geo
         self.is_float = dtype.kind == "f"
-        self.rv = _temp("arg.rv", (cb, need_h, OW), dtype) if kw > 1 else None
-        self.rc = _temp("arg.rc", (cb, need_h, OW), np.uint8)    # winning column per row
-        self.rmask = _temp("arg.rmask", (cb, need_h, OW), bool)
-        self.rtmp = _temp("arg.rtmp", (cb, need_h, OW), np.uint8)
-        self.rcol = _temp("arg.rcol", (cb, need_h, OW), dtype)
+        # Narrow outputs whose windows share no input row (sh >= the dilated kernel height,
+        # e.g. k == s): the rows at each window-row offset go to their own contiguous block,
+        # so the step down the rows runs on contiguous arrays instead of short strided rows,
+        # for which numpy pays per row (max with indices, 2x2 windows on 2048 planes: 26%
+        # faster for 10-wide outputs, 8-9% for 20-24, none from 28, 5-10% slower at 56).
+        # Otherwise each input row is reduced once, in place.
+        self.split = kh > 1 and sh >= (kh - 1) * dh + 1 and OW <= _SPLIT_MAX_OW
+        if self.split:
+            rows, self.rv = (cb, OH, OW), _temp("arg.rvb", (kh, cb, OH, OW), dtype)
+            self.rc = _temp("arg.rcb", (kh, cb, OH, OW), np.uint8)
+        else:
+            rows = (cb, need_h, OW)
+            self.rv = _temp("arg.rv", rows, dtype) if kw > 1 else None
+            self.rc = _temp("arg.rc", rows, np.uint8)            # winning column per row
+        self.rmask = _temp("arg.rmask", rows, bool)
+        self.rtmp = _temp("arg.rtmp", rows, np.uint8)
+        self.rcol = _temp("arg.rcol", rows, dtype)
         self.ri = _temp("arg.ri", (cb, OH, OW), np.uint8)        # winning row
         self.cj = _temp("arg.cj", (cb, OH, OW), np.uint8)        # its winning column
         self.omask = _temp("arg.omask", (cb, OH, OW), bool)
@@ -352,17 +367,31 @@ class _ArgmaxWork:
         n = src.shape[0]
         nan_aware = nan_aware and self.is_float
 
-        # 1. along each row (whole rows at once, so numpy runs one long strided loop)
-        rc = self.rc[:n]
-        if kw == 1:
-            rv = src[:, :, :(OW - 1) * sw + 1:sw]
-            rc.fill(0)
+        # 1. along each row: whole rows at once (one long strided loop), or per window-row
+        #    offset into contiguous blocks when windows share no row
+        mask, tmp, col = self.rmask[:n], self.rtmp[:n], self.rcol[:n]
+        if self.split:
+            rv_i, rc_i = [], []
+            for i in range(kh):
+                rows = src[:, i * dh:i * dh + (OH - 1) * sh + 1:sh]
+                rv, rc = self.rv[i, :n], self.rc[i, :n]
+                if kw == 1:
+                    np.copyto(rv, rows[:, :, :(OW - 1) * sw + 1:sw])
+                    rc.fill(0)
+                else:
+                    self._along_rows(rows, rv, rc, mask, tmp, col, nan_aware)
+                rv_i.append(rv)
+                rc_i.append(rc)
         else:
-            rv = self.rv[:n]
-            self._along_rows(src, rv, rc, self.rmask[:n], self.rtmp[:n], self.rcol[:n],
-                             nan_aware)
-        rv_i = [rv[:, i * dh:i * dh + (OH - 1) * sh + 1:sh] for i in range(kh)]
-        rc_i = [rc[:, i * dh:i * dh + (OH - 1) * sh + 1:sh] for i in range(kh)]
+            rc = self.rc[:n]
+            if kw == 1:
+                rv = src[:, :, :(OW - 1) * sw + 1:sw]
+                rc.fill(0)
+            else:
+                rv = self.rv[:n]
+                self._along_rows(src, rv, rc, mask, tmp, col, nan_aware)
+            rv_i = [rv[:, i * dh:i * dh + (OH - 1) * sh + 1:sh] for i in range(kh)]
+            rc_i = [rc[:, i * dh:i * dh + (OH - 1) * sh + 1:sh] for i in range(kh)]
 
         # 2. down the rows: o, ri = max and winning row; cj = that row's winning column
         ri, cj, mask, tmp = self.ri[:n], self.cj[:n], self.omask[:n], self.otmp[:n]

@@ -297,6 +297,28 @@ def test_staged_and_in_place_chunks(tiny_chunks, monkeypatch, rng, stage_bytes):
                       ref_avg(xf, k, s, p, out_hw, True, None), xf, k, s, p, out_hw, True, None)
 
 
+@pytest.mark.parametrize("split_max_ow", [0, 1 << 30], ids=["rows in place", "rows split"])
+def test_argmax_row_layouts(tiny_chunks, monkeypatch, rng, split_max_ow):
+    """Max with indices reduces window rows in place or, for narrow outputs whose windows share
+    no row, in separate blocks: both layouts give the reference on every geometry."""
+    monkeypatch.setattr(K, "_SPLIT_MAX_OW", split_max_ow)
+    cases = [(hw, k, s, p, d, out_hw) for hw, k, s, p, d, ceil, why in FIXED
+             for out_hw in [tuple(out_len(hw[a], k[a], s[a], p[a], d[a], ceil) for a in range(2))]]
+    for _ in range(40):
+        hw, k, s, p, d, ceil, out_hw = random_geometry(rng)
+        cases.append((hw, k, s, p, d, out_hw))
+    for hw, k, s, p, d, out_hw in cases:
+        for dtype in (np.float32, np.int32):
+            if dtype == np.float32:
+                x = tie_heavy(rng, (5,) + hw, nan=0.05, neginf=0.15)
+            else:
+                x = tie_heavy(rng, (5,) + hw, dtype)
+            out, idx = K.max_pool2d(x, k, s, p, d, out_hw, True)
+            r_out, r_idx = ref_max(x, k, s, p, d, out_hw)
+            same(out, r_out)
+            same(idx, r_idx)
+
+
 def test_max_pool_non_contiguous_input(rng):
     x = tie_heavy(rng, (4, 9, 10)).transpose(0, 2, 1)[:, ::-1]     # (4, 10, 9), odd strides
     out, idx = K.max_pool2d(x, (2, 3), (2, 2), (1, 1), (1, 1), (6, 5), True)

@@ -297,11 +297,14 @@ def test_staged_and_in_place_chunks(tiny_chunks, monkeypatch, rng, stage_bytes):
                       ref_avg(xf, k, s, p, out_hw, True, None), xf, k, s, p, out_hw, True, None)
 
 
-@pytest.mark.parametrize("split_max_ow", [0, 1 << 30], ids=["rows in place", "rows split"])
-def test_argmax_row_layouts(tiny_chunks, monkeypatch, rng, split_max_ow):
+@pytest.mark.parametrize("split_max_ow, int32_limit", [(0, 2 ** 31), (1 << 30, 2 ** 31), (1 << 30, 0)],
+                         ids=["rows in place", "rows split", "int64 indexing"])
+def test_argmax_row_layouts(tiny_chunks, monkeypatch, rng, split_max_ow, int32_limit):
     """Max with indices reduces window rows in place or, for narrow outputs whose windows share
-    no row, in separate blocks: both layouts give the reference on every geometry."""
+    no row, in separate blocks, and builds indices in int32 unless a plane is too large: every
+    variant gives the reference on every geometry."""
     monkeypatch.setattr(K, "_SPLIT_MAX_OW", split_max_ow)
+    monkeypatch.setattr(K, "_INT32_INDICES", int32_limit)
     cases = [(hw, k, s, p, d, out_hw) for hw, k, s, p, d, ceil, why in FIXED
              for out_hw in [tuple(out_len(hw[a], k[a], s[a], p[a], d[a], ceil) for a in range(2))]]
     for _ in range(40):

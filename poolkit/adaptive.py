@@ -23,7 +23,6 @@ __all__ = [
 ]
 
 
-
 def _output_hw(output_size, in_hw):
     """``output_size`` as ``(OH, OW)``: an int, or a pair whose ``None`` entries keep the input size."""
     if isinstance(output_size, (tuple, list)):

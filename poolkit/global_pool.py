@@ -19,7 +19,6 @@ __all__ = [
 ]
 
 
-
 def _setup(x, mode):
     x = _p.as_input(x, ndims=(3, 4), layout=_p.LAYOUTS[2])
     return _p.as_float(x) if mode == "avg" else x

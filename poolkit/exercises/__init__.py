@@ -25,6 +25,7 @@ from ._core import (
     check_function,
     check_output_size_fn,
     check_value,
+    checker,
     score,
 )
 
@@ -37,6 +38,7 @@ __all__ = [
     "check_value",
     "check_choice",
     "check_output_size_fn",
+    "checker",
     "score",
     "NOT_ATTEMPTED",
     "PASSED",

@@ -13,9 +13,16 @@ prints exactly one line, always one of these forms::
 A checker never raises and never prints a floating-point number, whatever it
 is given: ``None``, ``...``, a list, a string, an array of the wrong shape or
 dtype, NaN, or a function that raises, prints, returns ``None``, mutates its
-input or loops forever. It returns a :class:`CheckResult`, which displays
-nothing in a notebook (the printed line is the whole output), so a checker
-call can be the last line of a cell.
+input, loops for ever (even inside a bare ``except:``) or ends the process;
+nor when it is called with no answer at all (*Not attempted yet*) or
+interrupted with Ctrl-C (``Check interrupted.``). It returns a
+:class:`CheckResult`, which displays nothing in a notebook (the printed line
+is the whole output), so a checker call can be the last line of a cell.
+
+Every checker entry point is wrapped by :func:`checker`: when the answer can
+run the learner's code, the whole check runs in a child process with one
+time budget (10 s unless the checker states another), and the line names
+the case that was running when the time ran out.
 
 Every result is also recorded in :data:`SCORECARD`, and :func:`score` prints
 a one-line summary (used by the self-test chapter).
@@ -25,19 +32,20 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import inspect
 import io
 import math
 import numbers
 import re
-import signal
 import sys
-import threading
 import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
+
+from . import _sandbox
 
 __all__ = [
     "Case",
@@ -48,6 +56,7 @@ __all__ = [
     "check_value",
     "check_choice",
     "check_output_size_fn",
+    "checker",
     "score",
     "NOT_ATTEMPTED",
     "PASSED",
@@ -365,6 +374,8 @@ def _compare_array(got: Any, expected: np.ndarray, *, rtol: float, atol: float, 
     ek, gk = expected.dtype.kind, got.dtype.kind
     if ek in "fc" and gk not in "fc":
         raise _Mismatch("dtype", f"{what} has the wrong dtype (expected a float array, got {got.dtype})")
+    if ek == "f" and gk == "c":
+        raise _Mismatch("dtype", f"{what} has the wrong dtype (expected a real float array, got {got.dtype})")
     if ek in "iu" and gk not in "iu":
         raise _Mismatch(
             "dtype", f"{what} has the wrong dtype (expected an integer array, got {got.dtype})"
@@ -404,41 +415,193 @@ def _compare_array(got: Any, expected: np.ndarray, *, rtol: float, atol: float, 
 # ----------------------------------------------------------------------------
 
 
-class _Timeout(BaseException):
-    """Internal: the learner's function ran longer than allowed."""
+_Timeout = _sandbox.Timeout
 
 
-@contextlib.contextmanager
-def _time_limit(seconds: int | None):
-    """Interrupt the body after ``seconds`` (main thread on POSIX only)."""
-    usable = (
-        seconds
-        and hasattr(signal, "setitimer")
-        and threading.current_thread() is threading.main_thread()
-    )
-    if not usable:
-        yield
-        return
-
-    def _raise(signum, frame):
-        raise _Timeout()
-
-    old = signal.signal(signal.SIGALRM, _raise)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
+def _quiet_call(fn: Callable, args: tuple, kwargs: dict, timeout: int | None = None, *,
+                name: str | None = None, label: str | None = None, hint: str | None = None):
+    """Call ``fn`` with its prints, warnings and numpy errors silenced (see ``_sandbox.quiet_call``)."""
+    return _sandbox.quiet_call(fn, args, kwargs, timeout, name=name, label=label, hint=hint)
 
 
-def _quiet_call(fn: Callable, args: tuple, kwargs: dict, timeout: int | None):
-    """Call ``fn`` with its prints, warnings and numpy errors silenced."""
-    sink = io.StringIO()
-    with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink), \
-            warnings.catch_warnings(), np.errstate(all="ignore"), _time_limit(timeout):
-        warnings.simplefilter("ignore")
-        return fn(*args, **kwargs)
+def _fmt_limit(seconds) -> str:
+    """A time limit as the line says it: ``10 s``, or ``250 ms`` below a second (no floats)."""
+    if seconds is None:
+        return "the time limit"
+    seconds = float(seconds)
+    if seconds >= 1 and abs(seconds - round(seconds)) < 1e-9:
+        return f"{int(round(seconds))} s"
+    return f"{max(1, int(round(seconds * 1000)))} ms"
+
+
+_PLAIN_LEAVES = (type(None), type(Ellipsis), bool, int, float, complex, str, bytes, np.generic)
+
+
+def _runs_no_code(value, budget: list | None = None) -> bool:
+    """True if comparing or printing ``value`` cannot run code the learner wrote.
+
+    Numbers, strings, ``None``, ``...``, numpy arrays of numbers and
+    (nested) tuples, lists and dicts of them are plain data; a function, an
+    object of the learner's own class or an object array is not.
+    """
+    budget = [10_000] if budget is None else budget
+    budget[0] -= 1
+    if budget[0] < 0:
+        return False
+    if type(value) in _PLAIN_LEAVES or isinstance(value, np.generic):
+        return True
+    if type(value) is np.ndarray:
+        return value.dtype.kind in "biufcSUMm"
+    if type(value) in (tuple, list):
+        return all(_runs_no_code(v, budget) for v in value)
+    if type(value) is dict:
+        return all(_runs_no_code(k, budget) and _runs_no_code(v, budget) for k, v in value.items())
+    return False
+
+
+_CHILD = "poolkit-check-child"
+
+
+def checker(limit: float | None = 10, *, name: str | None = None, name_arg: str | None = None,
+            limit_arg: str | None = None, answers: Sequence[str] | None = None):
+    """Make ``func`` a checker entry point that keeps the checkers' promises.
+
+    The decorated checker prints exactly one line and returns a
+    :class:`CheckResult` whatever it is given:
+
+    - a missing answer is ``...`` (so ``check_x()`` says *Not attempted yet*),
+      and a call with arguments it does not take gets a *Not checkable* line;
+    - when an answer can run the learner's code (a function, an object of
+      their own class), the whole check, diagnosis included, runs in a child
+      process (see ``poolkit.exercises._sandbox``) with one budget of
+      ``limit`` seconds, which holds whatever the learner's code catches;
+    - Ctrl-C prints ``Check interrupted.``
+
+    Parameters
+    ----------
+    limit : float or None
+        Seconds for the whole check.
+    name : str, optional
+        The exercise's name for a line the guard prints itself (time-out,
+        interruption) when the check has not said it yet; default: the
+        function's name without ``check_``.
+    name_arg, limit_arg : str, optional
+        Read the name, or the limit, from this argument instead.
+    answers : sequence of str, optional
+        The arguments that hold the learner's answers (default: all).
+    """
+
+    def wrap(func):
+        sig = inspect.signature(func)
+        params = list(sig.parameters.values())
+        default_name = name or func.__name__.removeprefix("check_").removeprefix("_check_")
+        answer_names = tuple(answers) if answers is not None else tuple(p.name for p in params)
+
+        @functools.wraps(func)
+        def guarded(*args, **kwargs):
+            try:
+                bound = sig.bind_partial(*args, **kwargs)
+            except TypeError:
+                return _bad_call(func, params, default_name, args, kwargs)
+            missing = []
+            for p in params:
+                if p.name not in bound.arguments and p.default is p.empty and \
+                        p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+                    if p.name in answer_names:
+                        bound.arguments[p.name] = ...     # no answer yet: "Not attempted yet"
+                    else:
+                        missing.append(p.name)
+            if missing:
+                return _bad_call(func, params, default_name, args, kwargs, missing)
+            bound.apply_defaults()
+            the_name = default_name
+            if name_arg is not None:
+                with contextlib.suppress(Exception):
+                    the_name = str(bound.arguments[name_arg])
+            the_limit = limit
+            if limit_arg is not None:
+                the_limit = bound.arguments.get(limit_arg, limit)
+                if not _is_real_like(the_limit) or not the_limit > 0:
+                    the_limit = None
+            if the_limit is not None:
+                the_limit = float(the_limit) * _sandbox.TIME_SCALE
+
+            def run():
+                return func(*bound.args, **bound.kwargs)
+
+            if _sandbox.inside_check():               # a checker called by a checker
+                return run()
+
+            def in_child():
+                records: list = []
+                SCORECARD.record = records.append     # the parent records them
+                out = io.StringIO()
+                with contextlib.redirect_stdout(out):
+                    result = run()
+                res = (result.name, result.status, result.message) \
+                    if isinstance(result, CheckResult) else None
+                return (_CHILD, out.getvalue(), [(r.name, r.status, r.message) for r in records], res)
+
+            plain = all(_runs_no_code(bound.arguments.get(a)) for a in answer_names)
+            if plain:
+                outcome = _sandbox._in_process(run, the_limit)
+            else:
+                outcome = _sandbox.isolated(in_child, run, the_limit)
+            return _conclude(outcome, the_name, the_limit)
+
+        guarded.__wrapped_checker__ = func
+        return guarded
+
+    return wrap
+
+
+def _conclude(outcome, name: str, limit) -> CheckResult:
+    """Print (in one write), record and return what a guarded check ended with."""
+    progress = outcome.progress or (None, None, None)
+    name = str(progress[0] or name)
+    if outcome.kind == "done":
+        value = outcome.value
+        if isinstance(value, tuple) and len(value) == 4 and value[0] == _CHILD:
+            _, text, records, res = value
+            if text:
+                _emit(text.rstrip("\n"))
+            for rec in records:
+                SCORECARD.record(CheckResult(*rec))
+            return CheckResult(*res) if res is not None else None
+        return value
+    if outcome.kind == "timeout":
+        label, hint = progress[1], progress[2]
+        prefix = f"Case {label}" if label else "Not quite"
+        subject = "" if label else "your function "
+        return _finish(name, FAILED, _fail_line(
+            prefix, f"{subject}took longer than {_fmt_limit(limit)}",
+            hint or DEFAULT_HINTS["timeout"]))
+    if outcome.kind == "interrupted":
+        return _finish(name, NOT_ATTEMPTED, "Check interrupted.")
+    if outcome.kind == "died":
+        return _finish(name, FAILED, _fail_line(
+            "Not checkable", f"your code ended the Python process that ran the check ({outcome.value})",
+            "remove any call to exit(), sys.exit() or os._exit() and run your function on one case by itself"))
+    return _finish(name, FAILED, f"Not checkable: the checker itself failed ({outcome.value}). "
+                                 "Hint: restart the kernel and run the notebook from the top.")
+
+
+def _bad_call(func, params, name: str, args: tuple, kwargs: dict, missing=()) -> CheckResult:
+    """The line for a checker called with arguments it does not take (or without one it needs)."""
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    shown = ", ".join([p.name for p in positional if p.default is p.empty] +
+                      [f"{p.name}=..." for p in params if p.kind == p.KEYWORD_ONLY and p.default is p.empty])
+    unknown = [k for k in kwargs if k not in {p.name for p in params}]
+    if missing:
+        detail = f"{func.__name__} needs the argument `{missing[0]}`"
+    elif unknown:
+        detail = f"{func.__name__} has no argument named `{_quote(unknown[0], 24)}`"
+    else:
+        n = len(positional)
+        detail = (f"{func.__name__} takes {n} answer{'s' if n != 1 else ''}, "
+                  f"you gave {len(args)}")
+    return _finish(name, FAILED, _fail_line(
+        "Not checkable", detail, f"call it as {func.__name__}({shown})"), record=False)
 
 
 def _copy_arg(a):
@@ -532,7 +695,13 @@ def _as_case(c, i: int) -> Case:
     return case
 
 
+#: Kinds of failure whose own hint wins over a case's hint: the case's hint is about its values.
+_KIND_HINT_FIRST = frozenset({"timeout", "mutated"})
+
+
 def _hint_for(kind: str, case: Case | None, hints: Mapping | None, hint: str | None) -> str:
+    if kind in _KIND_HINT_FIRST:
+        return (hints or {}).get(kind) or DEFAULT_HINTS[kind]
     if case is not None and case.hint:
         return case.hint
     if hints and kind in hints:
@@ -551,6 +720,7 @@ def _is_stub_result(value) -> bool:
     return value is None or value is Ellipsis
 
 
+@checker(limit_arg="timeout", name_arg="name", answers=("fn",))
 def check_function(
     fn: Any,
     cases: Sequence[Case | Mapping],
@@ -590,7 +760,9 @@ def check_function(
     rtol, atol : float, optional
         Tolerance for float results (never printed).
     timeout : int or None, optional
-        Seconds allowed per case (POSIX, main thread); ``None`` for no limit.
+        Seconds allowed for the whole check, every case together; ``None``
+        for no limit. The learner's function runs in a child process that is
+        stopped at the limit (see :func:`checker`).
 
     Returns
     -------
@@ -643,10 +815,12 @@ def _check_function(fn, cases, *, name, task, hint, hints, rtol, atol, timeout) 
         given = tuple(_copy_arg(a) for a in originals)
         given_kw = {k: _copy_arg(v) for k, v in case.kwargs.items()}
         try:
-            got = _quiet_call(fn, given, given_kw, timeout)
+            got = _quiet_call(fn, given, given_kw, timeout, name=name, label=case.label,
+                              hint=_hint_for("timeout", case, hints, hint))
         except _Timeout:
+            limit = _sandbox.current_limit() or timeout
             return _finish(name, FAILED, _fail_line(
-                prefix, f"took longer than {int(timeout)} s", _hint_for("timeout", case, hints, hint)))
+                prefix, f"took longer than {_fmt_limit(limit)}", _hint_for("timeout", case, hints, hint)))
         except NotImplementedError as exc:
             if i == 0:
                 return _finish(name, NOT_ATTEMPTED, not_attempted)
@@ -725,6 +899,7 @@ def _matches(answer, key, rtol, atol) -> bool:
         return False
 
 
+@checker(name_arg="name", answers=("answer",))
 def check_value(
     answer: Any,
     expected: Any,
@@ -841,6 +1016,7 @@ def _parse_letters(answer, valid: Iterable[str] = ()) -> list[str] | None:
     return None
 
 
+@checker(name_arg="name", answers=("answer",))
 def check_choice(
     answer: Any,
     correct: str | Iterable[str],
@@ -1025,7 +1201,7 @@ def _diagnose_cases(fn: Any, cases: list, mistakes: Iterable, *,
     for case in cases:
         try:
             args = tuple(_copy_arg(a) for a in case.args)
-            got = _quiet_call(fn, args, dict(case.kwargs), timeout)
+            got = _quiet_call(fn, args, dict(case.kwargs), timeout, label=case.label)
         except BaseException as exc:
             if isinstance(exc, KeyboardInterrupt):
                 raise
@@ -1065,6 +1241,7 @@ _OUTPUT_SIZE_CASES = (
 )
 
 
+@checker(name="output_size")
 def check_output_size_fn(fn: Any) -> CheckResult:
     """Check a learner's ``output_size(size, kernel_size, stride, padding=0, dilation=1, ceil_mode=False)``.
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._core import Case, _diagnose_cases, _with_reference_cases, check_choice, check_function, check_value
+from ._core import Case, _diagnose_cases, _with_reference_cases, check_choice, check_function, check_value, checker
 from .quiz import mc
 
 __all__ = ["check_parameters", "check_receptive_field", "check_rf_size", "QUIZ"]
@@ -54,6 +54,7 @@ PARAMETER_EXPLANATIONS = {
 }
 
 
+@checker(limit=10, name="parameter_answer")
 def check_parameters(answer: Any):
     """Check the letter chosen in ``ex-ch02-parameters`` (removing a pooling layer of a CNN).
 
@@ -89,6 +90,7 @@ _RF_HINTS = {
 }
 
 
+@checker(limit=10, name="rf")
 def check_receptive_field(answer: Any):
     """Check the receptive field of ``ex-ch02-receptive-field`` (exactly 10 input cells).
 
@@ -179,6 +181,7 @@ def _same_int(got, expected) -> bool:
 _RF_WRONG = [(hint, lambda case, v=v: _rf_variant(case.args[0], v)) for v, hint in _RF_MISTAKES.items()]
 
 
+@checker(limit=10, name="rf_size")
 def check_rf_size(fn: Any):
     """Check the learner's ``rf_size(layers)``: receptive field of a stack of (kernel, stride) layers.
 

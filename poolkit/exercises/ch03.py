@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from ._core import Case, _diagnose_cases, _with_reference_cases, check_choice, check_function, check_value
+from ._core import Case, _diagnose_cases, _with_reference_cases, check_choice, check_function, check_value, checker
 from .quiz import mc
 
 __all__ = ["check_gap_matrix", "check_stochastic_test_output", "check_adaptive_max_pool", "QUIZ"]
@@ -57,6 +57,7 @@ GAP_EXPLANATIONS = {
 }
 
 
+@checker(limit=10, name="gap_answer")
 def check_gap_matrix(answer: Any):
     """Check the letter chosen in ``ex-ch03-gap-matrix``.
 
@@ -89,6 +90,7 @@ _STOCHASTIC_HINTS = {
 }
 
 
+@checker(limit=10, name="test_output")
 def check_stochastic_test_output(answer: Any):
     """Check the test-time output of stochastic pooling on ``[[0, 2], [4, 2]]`` (exactly 3).
 
@@ -172,6 +174,7 @@ _ADAPTIVE_WRONG = [(hint, lambda case, v=v: _adaptive_variant(case.args[0], case
                    for v, hint in _ADAPTIVE_MISTAKES.items()]
 
 
+@checker(limit=10, name="adaptive_max_pool")
 def check_adaptive_max_pool(fn: Any):
     """Check the learner's ``adaptive_max_pool(x, out_size)`` on 2-D maps.
 

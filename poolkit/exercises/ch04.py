@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from ._core import Case, _diagnose_cases, _with_reference_cases, check_choice, check_function, check_value
+from ._core import Case, _diagnose_cases, _with_reference_cases, check_choice, check_function, check_value, checker
 from .quiz import mc
 
 __all__ = [
@@ -67,6 +67,7 @@ TIE_EXPLANATIONS = {
 }
 
 
+@checker(limit=10, name="tie_answer")
 def check_tie_rule(answer: Any):
     """Check the letter chosen in ``ex-ch04-tie`` (a window of four zeros, g = 5).
 
@@ -99,6 +100,7 @@ _PADDING_SUM_HINTS = {
 }
 
 
+@checker(limit=10, name="grad_total")
 def check_padding_sum(answer: Any):
     """Check the total of ``grad_x`` in ``ex-ch04-padding-sum`` (exactly 100/9).
 
@@ -257,6 +259,7 @@ def _max_mistakes():
     return [(text, make(v)) for v, text in _MAX_HINTS.items()]
 
 
+@checker(limit=10, name="max_backward")
 def check_max_backward(fn: Any):
     """Check the learner's ``max_backward(grad_out, x, kernel_size=2, stride=2)`` (2-D, no padding).
 
@@ -346,6 +349,7 @@ def _avg_mistakes():
     return [(text, make(v)) for v, text in _AVG_HINTS.items()]
 
 
+@checker(limit=10, name="avg_backward")
 def check_avg_backward(fn: Any):
     """Check the learner's ``avg_backward(grad_out, x, kernel_size=2, stride=2, padding=0)``.
 

@@ -20,7 +20,7 @@ import numbers
 import numpy as np
 
 from . import _core
-from ._core import Case, check_choice, check_function, check_value
+from ._core import Case, check_choice, check_function, check_value, checker
 from .quiz import mc
 
 __all__ = ["check_widths", "check_output_size", "check_unpool_reason", "QUIZ"]
@@ -75,6 +75,7 @@ def _right(v, expected) -> bool:
         return False
 
 
+@checker(limit=10, name="widths")
 def check_widths(width_a, width_b=None):
     """Check the two output widths of the numeric exercise and print one line.
 
@@ -180,6 +181,7 @@ def _wrong(variant):
 _WRONG = [(hint, _wrong(variant)) for _name, variant, hint in _MISTAKES]
 
 
+@checker(limit=2, name="output_size")
 def check_output_size(fn):
     """Check ``output_size(size, kernel_size, stride, padding=0, dilation=1, ceil_mode=False)``.
 
@@ -243,6 +245,7 @@ UNPOOL_WHY = {
 }
 
 
+@checker(limit=10, name="unpool_reason")
 def check_unpool_reason(answer):
     """Check the multiple-choice answer on why ``max_unpool2d`` takes ``output_size``.
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _core
-from ._core import Case, check_choice, check_function, check_value
+from ._core import Case, check_choice, check_function, check_value, checker
 from .quiz import mc
 
 __all__ = ["check_comparisons", "bytes_moved_reference", "check_bytes_moved", "check_training_claim",
@@ -41,6 +41,7 @@ _CMP_HINTS = {
 }
 
 
+@checker(limit=10, name="comparisons")
 def check_comparisons(comparisons):
     """Check the exact number of comparisons of the numeric exercise.
 
@@ -125,7 +126,7 @@ def _learner(fn, args):
     shape, k, s, p, item, idx = args
     kw = {"padding": p, "itemsize": item, "return_indices": idx}
     try:
-        got = fn(shape, k, s, **kw) if call is None else call(fn, (shape, k, s), kw, 2)
+        got = fn(shape, k, s, **kw) if call is None else call(fn, (shape, k, s), kw, 2, label=_label(*args))
     except BaseException as exc:
         if isinstance(exc, KeyboardInterrupt):
             raise
@@ -161,6 +162,7 @@ def _label(shape, k, s, p, item, idx):
     return text
 
 
+@checker(limit=2, name="bytes_moved")
 def check_bytes_moved(fn):
     """Check ``bytes_moved(input_shape, kernel_size, stride, padding=0, itemsize=4, return_indices=False)``.
 
@@ -223,6 +225,7 @@ TRAINING_WHY = {
 }
 
 
+@checker(limit=10, name="training_claim")
 def check_training_claim(answer):
     """Check the multiple-choice answer on what having no parameters means for training.
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _core
-from ._core import Case, check_choice, check_function, check_value
+from ._core import Case, check_choice, check_function, check_value, checker
 from .quiz import mc
 
 __all__ = ["max_blur_pool1d_reference", "check_max_blur_pool1d", "check_fc_head_params",
@@ -40,6 +40,7 @@ _FC_HINTS = {
 }
 
 
+@checker(limit=10, name="fc_params")
 def check_fc_head_params(fc_params):
     """Check the parameter count of a 7 x 7 x 512 -> 4096 fully connected layer.
 
@@ -154,7 +155,7 @@ def _diagnose(fn, signals):
     call = getattr(_core, "_quiet_call", None)
     for label, x in signals:
         try:
-            got = fn(x.copy()) if call is None else call(fn, (x.copy(),), {}, 2)
+            got = fn(x.copy()) if call is None else call(fn, (x.copy(),), {}, 2, label=label)
         except BaseException as exc:
             if isinstance(exc, KeyboardInterrupt):
                 raise
@@ -177,6 +178,7 @@ def _diagnose(fn, signals):
     return None
 
 
+@checker(limit=2, name="max_blur_pool1d")
 def check_max_blur_pool1d(fn):
     """Check a learner's ``max_blur_pool1d(x)`` for circular 1-D signals of even length.
 
@@ -231,6 +233,7 @@ SHIFT_WHY = {
 }
 
 
+@checker(limit=10, name="shift_reason")
 def check_shift_reason(answer):
     """Check the multiple-choice answer on why a 2-pixel shift is harmless and a 1-pixel shift is not.
 

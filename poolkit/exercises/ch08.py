@@ -922,7 +922,7 @@ class SelfTest:
 
     # -- checking ---------------------------------------------------------------
 
-    def check(self, number: Any, answer: Any) -> CheckResult:
+    def check(self, number: Any = None, answer: Any = ...) -> CheckResult:
         """Check the answer to question ``number`` (1 to 21) and print one line.
 
         Parameters
@@ -939,6 +939,10 @@ class SelfTest:
             Displays nothing in a notebook; the line is already printed.
         """
         try:
+            if _blank(number) and _blank(answer):
+                return _done("self-test", NOT_ATTEMPTED,
+                             "Not attempted yet: give the question's number and your answer, "
+                             "e.g. test.check(10, pooled_3x3), and run this cell again.", record=False)
             if not _is_int(number) or int(number) not in _BY_NUMBER:
                 return _done("self-test", FAILED, _fail_line(
                     "Not checkable", f"there is no question {_quote(repr(number), 20)}",
@@ -957,7 +961,7 @@ class SelfTest:
                 return _done("self-test", NOT_ATTEMPTED, "Check interrupted.", record=False)
             return _done("self-test", FAILED, _CRASH.format(type(exc).__name__), record=False)
 
-    def check_choices(self, answers: Any) -> CheckResult:
+    def check_choices(self, answers: Any = ...) -> CheckResult:
         """Grade the letters chosen for Q1 to Q9 and print one line.
 
         Parameters

@@ -33,12 +33,14 @@ from ._core import (
     FAILED,
     NOT_ATTEMPTED,
     Case,
+    _diagnose_cases,
     _fail_line,
     _finish,
     _typename,
     check_choice,
     check_function,
     check_value,
+    checker,
 )
 
 __all__ = [
@@ -80,6 +82,7 @@ _STATEMENTS_WHY = {
 _STATEMENTS_RIGHT = ("A", "B", "E")
 
 
+@checker(limit=10, name="true_statements")
 def check_statements(answer: Any):
     """Check the letters of every true statement about 2x2 max pooling, stride 2.
 
@@ -231,6 +234,7 @@ def _check_by_hand(answer, expected, hints, name, what):
                        "Hint: restart the kernel and run the notebook from the top.")
 
 
+@checker(limit=10, name="max_by_hand")
 def check_max_by_hand(answer: Any):
     """Check the learner's 2x2 max pooling (stride 2) of :data:`BY_HAND_MAP`.
 
@@ -252,6 +256,7 @@ def check_max_by_hand(answer: Any):
                           "maximum of each window")
 
 
+@checker(limit=10, name="avg_by_hand")
 def check_avg_by_hand(answer: Any):
     """Check the learner's 2x2 average pooling (stride 2) of :data:`BY_HAND_MAP`.
 
@@ -330,11 +335,18 @@ def _shared_cases(mode: str) -> list[Case]:
     ]
 
 
+_TRANSPOSED_CODE = ("your result is transposed: out[i, j] comes from rows i*k to i*k+k-1 and "
+                    "columns j*k to j*k+k-1 (row index first), and the output has H // k rows")
+
+#: Known mistakes of the two code exercises, for :func:`_diagnose_cases`.
+_CODE_MISTAKES = [(_TRANSPOSED_CODE, lambda c: np.asarray(c.expected).T)]
+
 _SHAPE_HINT = ("stride = k and no padding: the output has H // k rows and W // k columns, "
                "with H, W = x.shape; a leftover row or column that cannot fill a whole "
                "window is dropped")
 
 
+@checker(limit=10, name="max_pool2d_simple")
 def check_max_pool2d_simple(fn: Any):
     """Check the learner's ``max_pool2d_simple(x, k)``: 2-D, stride k, no padding.
 
@@ -375,6 +387,7 @@ def check_max_pool2d_simple(fn: Any):
              label="4x4 map with ties, k=2",
              hint="when several cells share the largest value, that value is the maximum"),
     ]
+    cases = _diagnose_cases(fn, cases, _CODE_MISTAKES)
     return check_function(
         fn, cases, name="max_pool2d_simple",
         task="complete `max_pool2d_simple(x, k)` and run this cell again",
@@ -387,6 +400,7 @@ def check_max_pool2d_simple(fn: Any):
     )
 
 
+@checker(limit=10, name="avg_pool2d_simple")
 def check_avg_pool2d_simple(fn: Any):
     """Check the learner's ``avg_pool2d_simple(x, k)``: 2-D, stride k, no padding.
 
@@ -422,6 +436,7 @@ def check_avg_pool2d_simple(fn: Any):
              label="4x4 map with negative numbers, k=2",
              hint="divide with /, not //: // rounds negative means down, away from zero"),
     ]
+    cases = _diagnose_cases(fn, cases, _CODE_MISTAKES)
     return check_function(
         fn, cases, name="avg_pool2d_simple",
         task="complete `avg_pool2d_simple(x, k)` and run this cell again",

@@ -17,6 +17,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import os
+import re
 import signal
 import sys
 import threading
@@ -38,6 +39,9 @@ from poolkit.exercises import (
 )
 from poolkit.exercises import ch05, ch08
 from tests.test_exercises_core import _WriteLog
+
+# A printed float: 0.5, 1e-3, nan, inf (a sentence ending in a digit, "1/9.", is not one).
+_FLOAT = re.compile(r"(?<![\w.])\d*\.\d+|\d[eE][-+]?\d|\b(?:nan|inf)\b", re.IGNORECASE)
 
 SCALE = 0.02            # a 10 s limit becomes 200 ms, a 2 s limit 40 ms
 MARGIN = 1.5            # seconds: starting the child, the machine's noise
@@ -126,6 +130,18 @@ class _Weird:
     __hash__ = object.__hash__
 
 
+def _returns_own_object(*args, **kwargs):
+    return _Weird()
+
+
+def _recurses(*args, **kwargs):
+    return _recurses(*args, **kwargs)
+
+
+def _returns_generator(*args, **kwargs):
+    return (v for v in args)
+
+
 NOTHING = object()          # call the checker without its answer
 
 ANSWERS = {
@@ -145,6 +161,10 @@ ANSWERS = {
     "os._exit": _exits,
     "sys.exit": _sys_exit,
     "own class": _Weird(),
+    "returns own class": _returns_own_object,
+    "recurses": _recurses,
+    "returns a generator": _returns_generator,
+    "float array": np.full((2, 2), 0.5),
 }
 
 
@@ -220,6 +240,7 @@ def test_one_line_within_the_limit(scaled, entry, answer):
     line = writes[0]
     assert line.endswith("\n") and line.count("\n") == 1 and line.strip(), line
     assert "Traceback" not in line
+    assert not _FLOAT.search(line), line                  # never a float, not even quoted
     assert took <= limit * SCALE + MARGIN, f"{name} took {took:.2f} s"
 
 
@@ -299,7 +320,8 @@ def test_the_time_out_is_recorded_on_the_score_card(scaled):
 # ---------------------------------------------------------------------------
 
 IN_PROCESS_ANSWERS = {k: v for k, v in ANSWERS.items()
-                      if k not in ("loops in try/except", "sleeps in try/except", "os._exit", "own class")}
+                      if k not in ("loops in try/except", "sleeps in try/except", "os._exit", "own class",
+                                   "returns own class")}
 
 
 @pytest.mark.parametrize("answer", list(IN_PROCESS_ANSWERS.values()), ids=list(IN_PROCESS_ANSWERS))

@@ -522,3 +522,31 @@ def test_near_misses_are_named(monkeypatch, mistake, mode):
     SCORECARD.clear()
     assert result.status == "failed"
     assert len(writes) == 1 and words in writes[0], writes
+
+
+def test_in_a_real_kernel_a_bare_except_loop_is_stopped(tmp_path):
+    """The notebook case: a kernel with its own threads forks the check; one output, on time."""
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("import time\nfrom poolkit.exercises import ch05"),
+        nbformat.v4.new_code_cell(
+            "def output_size(*args, **kwargs):\n"
+            "    while True:\n"
+            "        try:\n"
+            "            print('still going', 0.5)\n"
+            "            time.sleep(0.01)\n"
+            "        except:\n"
+            "            pass\n"
+            "start = time.monotonic()\n"
+            "ch05.check_output_size(output_size)"),
+        nbformat.v4.new_code_cell("took = time.monotonic() - start\nprint(2 <= took < 2 + 1.5)"),
+    ]
+    nbclient.NotebookClient(nb, timeout=60, kernel_name="python3",
+                            resources={"metadata": {"path": str(tmp_path)}}).execute()
+    outs = nb.cells[1].outputs
+    assert [o.output_type for o in outs] == ["stream"], outs
+    assert outs[0].text == ("Case in=8, k=2, s=2: took longer than 2 s. "
+                            "Hint: look for a loop whose condition never becomes false.\n")
+    assert nb.cells[2].outputs[0].text == "True\n"

@@ -1180,7 +1180,8 @@ def _diagnose_cases(fn: Any, cases: list, mistakes: Iterable, *,
     shape_hint : str, optional
         The hint when the learner returns an array of another shape.
     timeout : int, optional
-        Seconds allowed per call.
+        Seconds allowed per call at most; the check's one budget (see
+        :func:`checker`) applies to the diagnosis and the check together.
 
     Returns
     -------

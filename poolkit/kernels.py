@@ -63,6 +63,33 @@ _VIEWS_MAX = 256                         # shapes remembered by _temp
 _SPLIT_MAX_OW = 32
 # Max with indices: planes whose flat indices and offsets stay below this are indexed in int32.
 _INT32_INDICES = 2 ** 31
+
+
+def _code_dtype(kernel):
+    """Unsigned type of the winner codes of max with indices: an offset in ``[0, k)`` per axis.
+
+    uint8 while every side of the kernel is at most 256 (the usual case, and the fastest),
+    then uint16 and uint32: a wide window (``kernel_size=(1, 300)``, adaptive bins of 300
+    cells) must not overflow its code.
+    """
+    k = max(kernel)
+    if k <= 1 << 8:
+        return np.dtype(np.uint8)
+    if k <= 1 << 16:
+        return np.dtype(np.uint16)
+    return np.dtype(np.uint32)
+
+
+def _index_dtype(H, W, need_h, need_w, ph, pw):
+    """int32 when every flat index ``r*W + c`` built by max with indices fits in it, else int64.
+
+    Rows ``r`` run over ``[-ph, need_h - ph)`` and columns ``c`` over ``[-pw, need_w - pw)``
+    (windows may overhang the bottom/right edge), so ``|r*W + c| < (need_h + ph) *
+    (need_w + pw + W)``; the window offsets ``ri*dh*W + cj*dw`` are smaller still.
+    """
+    if (need_h + ph) * (need_w + pw + W) < _INT32_INDICES:
+        return np.dtype(np.int32)
+    return np.dtype(np.int64)
 # Inputs at least this large are copied chunk by chunk into a cache-sized buffer before the
 # forward reductions (see max_pool2d); smaller ones are read in place.
 _STAGE_BYTES = 16 << 20
@@ -216,11 +243,11 @@ def max_pool2d(x, kernel, stride, padding, dilation, out_hw, return_indices):
         buf.fill(lowest)
     geo = (OH, OW, kh, kw, sh, sw, dh, dw)
     if return_indices:
-        work = _ArgmaxWork(cb, need_h, geo, x.dtype)
+        index_dtype = _index_dtype(H, W, need_h, need_w, ph, pw)
+        work = _ArgmaxWork(cb, need_h, geo, x.dtype, index_dtype)
         base = ((np.arange(OH, dtype=np.int64) * sh - ph)[:, None] * W
                 + (np.arange(OW, dtype=np.int64) * sw - pw)[None, :])
-        if (need_h + ph) * (need_w + pw + W) < _INT32_INDICES:   # every index fits int32
-            base = base.astype(np.int32)
+        base = base.astype(index_dtype, copy=False)
         init = None
     else:
         t = _temp("max.t", (cb, OH, need_w), x.dtype) if kh > 1 else None
@@ -312,7 +339,7 @@ class _ArgmaxWork:
     at the end.
     """
 
-    def __init__(self, cb, need_h, geo, dtype):
+    def __init__(self, cb, need_h, geo, dtype, index_dtype=np.int32):
         OH, OW, kh, kw, sh, sw, dh, dw = geo
         self.geo = geo
         self.is_float = dtype.kind == "f"
@@ -323,22 +350,34 @@ class _ArgmaxWork:
         # faster for 10-wide outputs, 8-20% for 14-28, none at 32, 0-10% slower at 56).
         # Otherwise each input row is reduced once, in place.
         self.split = kh > 1 and sh >= (kh - 1) * dh + 1 and OW <= _SPLIT_MAX_OW
+        code = self.code = _code_dtype((kh, kw))
+        self.one_byte = code.itemsize == 1  # 1-byte codes hold a comparison's bools in place
         if self.split:
             rows, self.rv = (cb, OH, OW), _temp("arg.rvb", (kh, cb, OH, OW), dtype)
-            self.rc = _temp("arg.rcb", (kh, cb, OH, OW), np.uint8)
+            self.rc = _temp("arg.rcb", (kh, cb, OH, OW), code)
         else:
             rows = (cb, need_h, OW)
             self.rv = _temp("arg.rv", rows, dtype) if kw > 1 else None
-            self.rc = _temp("arg.rc", rows, np.uint8)            # winning column per row
+            self.rc = _temp("arg.rc", rows, code)                # winning column per row
         self.rmask = _temp("arg.rmask", rows, bool)
-        self.rtmp = _temp("arg.rtmp", rows, np.uint8)
+        self.rtmp = _temp("arg.rtmp", rows, code)
         self.rcol = _temp("arg.rcol", rows, dtype)
-        self.ri = _temp("arg.ri", (cb, OH, OW), np.uint8)        # winning row
-        self.cj = _temp("arg.cj", (cb, OH, OW), np.uint8)        # its winning column
+        self.ri = _temp("arg.ri", (cb, OH, OW), code)            # winning row
+        self.cj = _temp("arg.cj", (cb, OH, OW), code)            # its winning column
         self.omask = _temp("arg.omask", (cb, OH, OW), bool)
-        self.otmp = _temp("arg.otmp", (cb, OH, OW), np.uint8)
-        self.off = _temp("arg.off", (cb, OH, OW), np.int32)
-        self.off2 = _temp("arg.off2", (cb, OH, OW), np.int32) if dw > 1 else None
+        self.otmp = _temp("arg.otmp", (cb, OH, OW), code)
+        self.off_dtype = off = np.dtype(index_dtype)
+        self.off = _temp("arg.off", (cb, OH, OW), off)
+        self.off2 = _temp("arg.off2", (cb, OH, OW), off) if dw > 1 else None
+
+    def _greater(self, a, b, codes, mask, nan_aware):
+        """``codes = (a > b) or isnan(a)`` as 0/1 codes (in place when codes are 1 byte)."""
+        bits = codes.view(bool) if self.one_byte else mask
+        np.greater(a, b, out=bits)
+        if nan_aware:
+            bits |= np.isnan(a)
+        if not self.one_byte:
+            np.copyto(codes, bits)
 
     def _along_rows(self, src, rv, rc, mask, tmp, col, nan_aware):
         """Max and winning column of the windows of every row of ``src``, into ``rv, rc``."""
@@ -352,11 +391,8 @@ class _ArgmaxWork:
             return col
 
         np.copyto(rv, src[:, :, :(OW - 1) * sw + 1:sw])
-        bits = rc.view(bool)
         v = cols(1)
-        np.greater(v, rv, out=bits)
-        if nan_aware:
-            bits |= np.isnan(v)
+        self._greater(v, rv, rc, mask, nan_aware)
         np.maximum(rv, v, out=rv)
         for j in range(2, kw):
             v = cols(j)
@@ -364,7 +400,7 @@ class _ArgmaxWork:
             if nan_aware:
                 mask |= np.isnan(v)
             np.maximum(rv, v, out=rv)
-            _select(mask, rc, np.uint8(j), rc, tmp)
+            _select(mask, rc, self.code.type(j), rc, tmp)
 
     def run(self, src, o, iv, base, W, nan_aware):
         OH, OW, kh, kw, sh, sw, dh, dw = self.geo
@@ -404,9 +440,7 @@ class _ArgmaxWork:
             np.copyto(cj, rc_i[0])
             ri.fill(0)
         else:
-            np.greater(rv_i[1], rv_i[0], out=ri.view(bool))
-            if nan_aware:
-                ri.view(bool)[...] |= np.isnan(rv_i[1])
+            self._greater(rv_i[1], rv_i[0], ri, mask, nan_aware)
             np.maximum(rv_i[0], rv_i[1], out=o)
             _select(ri, rc_i[0], rc_i[1], cj, tmp)
             for i in range(2, kh):
@@ -414,17 +448,18 @@ class _ArgmaxWork:
                 if nan_aware:
                     mask |= np.isnan(rv_i[i])
                 np.maximum(o, rv_i[i], out=o)
-                _select(mask, ri, np.uint8(i), ri, tmp)
+                _select(mask, ri, self.code.type(i), ri, tmp)
                 _select(mask, cj, rc_i[i], cj, tmp)
 
         # 3. flat index = base + ri * dh*W + cj * dw, in int32 and widened once when ``base``
-        #    is int32 (all indices fit; 20-30% faster than adding to an int64 base)
-        off = self.off[:n]
-        np.multiply(ri, dh * W, out=off, dtype=np.int32)
+        #    is int32 (all indices fit; 20-30% faster than adding to an int64 base), in int64
+        #    otherwise (the offsets of a plane of 2**31 cells or more overflow int32 too)
+        off, t = self.off[:n], self.off_dtype
+        np.multiply(ri, dh * W, out=off, dtype=t)
         if dw == 1:
-            np.add(off, cj, out=off, dtype=np.int32)
+            np.add(off, cj, out=off, dtype=t)
         else:
-            np.multiply(cj, dw, out=self.off2[:n], dtype=np.int32)
+            np.multiply(cj, dw, out=self.off2[:n], dtype=t)
             off += self.off2[:n]
         if base.dtype == np.int32:
             np.add(off, base, out=off)

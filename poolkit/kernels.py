@@ -37,6 +37,8 @@ import threading
 
 import numpy as np
 
+from .params import accumulator_dtype as _acc_dtype
+
 __all__ = [
     "max_pool2d",
     "max_pool2d_backward",
@@ -564,6 +566,8 @@ def _scatter_add(gx, iv, g, keep):
 
 def _divisors(H, W, out_hw, kernel, stride, padding, count_include_pad, divisor_override):
     """PyTorch's divisor per output, as an int (all equal) or a read-only (OH, OW) int64 array."""
+    if isinstance(divisor_override, tuple):
+        return divisor_override          # (a, b): divide by a, then by b
     if divisor_override is not None:
         return int(divisor_override)
     (kh, kw), (ph, pw) = kernel, padding
@@ -597,7 +601,10 @@ def _divide(acc, div, dtype, out=None):
     PyTorch does."""
     out = acc if out is None else out
     with np.errstate(divide="ignore", invalid="ignore"):
-        if isinstance(div, int):
+        if isinstance(div, tuple):
+            np.divide(acc, out.dtype.type(div[0]), out=out)
+            np.divide(out, out.dtype.type(div[1]), out=out)
+        elif isinstance(div, int):
             np.divide(acc, out.dtype.type(div), out=out)
         else:
             np.divide(acc, div.astype(out.dtype), out=out)
@@ -620,7 +627,10 @@ def avg_pool2d(x, kernel, stride, padding, out_hw, count_include_pad, divisor_ov
         The window sum divided by ``divisor_override`` or by the window size:
         padded cells counted when ``count_include_pad``, a ceil-mode window
         overhanging the bottom/right edge counted only up to the padding.
-        float16 is summed in float32, as PyTorch does.
+        float16 (either byte order) is summed and divided in float32, as PyTorch
+        does; a non-native byte order is summed in the native one.
+        ``divisor_override`` may also be a pair ``(a, b)``: divide by ``a``, then
+        by ``b`` (PyTorch's adaptive average pooling divides by ``kh``, then ``kw``).
 
     Notes
     -----
@@ -638,7 +648,7 @@ def avg_pool2d(x, kernel, stride, padding, out_hw, count_include_pad, divisor_ov
     P, H, W = x.shape
     OH, OW = out_hw
     (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
-    acc_dtype = np.dtype(np.float32) if x.dtype == np.float16 else x.dtype
+    acc_dtype = _acc_dtype(x.dtype)
     out = np.empty((P, OH, OW), dtype=acc_dtype)
     if out.size == 0:
         return out.astype(x.dtype)
@@ -770,12 +780,7 @@ def global_pool(x, mode):
             return flat.max(axis=1)
         # reduceat runs one short loop per plane with less overhead than max(axis=1)
         return np.maximum.reduceat(flat.reshape(-1), np.arange(0, flat.size, flat.shape[1]))
-    if x.dtype == np.float16:
-        acc = np.dtype(np.float32)
-    elif x.dtype.kind == "f":
-        acc = x.dtype
-    else:
-        acc = np.dtype(np.float64)
+    acc = _acc_dtype(x.dtype)
     if flat.shape[1] == 0:
         with np.errstate(invalid="ignore"):
             return np.full(P, np.nan, dtype=x.dtype)

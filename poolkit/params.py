@@ -35,6 +35,7 @@ __all__ = [
     "to_tuple",
     "as_input",
     "as_float",
+    "accumulator_dtype",
     "as_grad",
     "output_length",
     "Geometry",
@@ -237,6 +238,28 @@ def as_float(x):
     (dtype('float64'), dtype('float32'))
     """
     return x if x.dtype.kind == "f" else x.astype(np.float64)
+
+
+def accumulator_dtype(dtype):
+    """The floating type in which average-type pooling sums (and divides) an input of ``dtype``.
+
+    At least float32, in the machine's byte order: float16 (either byte order)
+    sums in float32, as PyTorch does on the CPU, so that a long window of
+    float16 values does not lose its precision; float32 and float64 sum in
+    themselves; integers in float64. Results are then returned in the
+    input's own dtype.
+
+    Examples
+    --------
+    >>> accumulator_dtype(np.dtype(">f2")), accumulator_dtype(np.dtype(">f8"))
+    (dtype('float32'), dtype('float64'))
+    """
+    dtype = np.dtype(dtype)
+    if dtype.kind != "f":
+        return np.dtype(np.float64)
+    if dtype.itemsize < 4:
+        return np.dtype(np.float32)
+    return dtype.newbyteorder("=")
 
 
 def as_grad(grad_out, expected_shape, name="grad_out", what="the forward output"):

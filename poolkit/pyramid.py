@@ -62,7 +62,8 @@ def _pyramid(x, levels, mode, which):
     forward = _FUNCS[which][mode][0]
     lead = x.shape[:-3]
     parts = [forward(x, n).reshape(lead + (-1,)) for n in levels]   # (N, C*n*n) per level
-    return np.concatenate(parts, axis=-1)
+    # concatenate would return the native byte order; keep the levels' dtype
+    return np.concatenate(parts, axis=-1).astype(parts[0].dtype, copy=False)
 
 
 def spatial_pyramid_pool2d(x, levels=(1, 2, 4), *, mode="max"):

@@ -53,6 +53,7 @@ def _setup(x, output_size, mode):
     if mode == "avg":
         x = _p.as_float(x)
     out_hw = _output_hw(output_size, x.shape[-2:])
+    _p.check_output_cells(x.shape[:-2] + out_hw, f"output_size={output_size!r}")
     return x, out_hw
 
 

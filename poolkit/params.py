@@ -26,6 +26,8 @@ from typing import NamedTuple
 import numpy as np
 
 __all__ = [
+    "MAX_OUTPUT_CELLS",
+    "check_output_cells",
     "check_bool",
     "check_int",
     "check_norm_type",
@@ -45,6 +47,37 @@ __all__ = [
     "pool_geometry",
     "unbatch",
 ]
+
+
+#: The largest output, in cells, that poolkit allocates when its size is asked for directly.
+#: Adaptive pooling (its ``output_size``), spatial pyramid pooling (its ``levels``), max
+#: unpooling (its output size, from ``output_size`` or ``kernel_size``, ``stride`` and
+#: ``padding``) and :func:`poolkit.adaptive_bins` refuse, before allocating anything, an output
+#: of more cells than this, 2**30 (8 GiB of float64): such a size is a typo, not a request.
+#: Windowed pooling needs no such bound, since its output is never much larger than its input.
+MAX_OUTPUT_CELLS = 2 ** 30
+
+
+def check_output_cells(shape, message):
+    """Raise ``ValueError(message + ...)`` if an output of ``shape`` has more than ``MAX_OUTPUT_CELLS`` cells.
+
+    ``message`` names the parameter and its value; the sentence is completed
+    with the shape, its number of cells and the limit.
+
+    Examples
+    --------
+    >>> check_output_cells((2, 3, 4, 4), "output_size=4")
+    >>> check_output_cells((1, 1, 10**6, 10**6), "output_size=1000000")
+    Traceback (most recent call last):
+    ...
+    ValueError: output_size=1000000 asks for an output of shape (1, 1, 1000000, 1000000) = 1000000000000 cells, more than poolkit allocates: MAX_OUTPUT_CELLS = 2**30 = 1073741824
+    """
+    cells = 1
+    for n in shape:
+        cells *= int(n)
+    if cells > MAX_OUTPUT_CELLS:
+        raise ValueError(f"{message} asks for an output of shape {tuple(shape)} = {cells} cells, "
+                         f"more than poolkit allocates: MAX_OUTPUT_CELLS = 2**30 = {MAX_OUTPUT_CELLS}")
 
 
 # ---------------------------------------------------------------------------

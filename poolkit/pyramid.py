@@ -55,10 +55,17 @@ def _check_levels(levels):
     return tuple(out)
 
 
+def _check_total(x, levels):
+    """Refuse a pyramid whose output would exceed :data:`poolkit.params.MAX_OUTPUT_CELLS`."""
+    bins = sum(n * n for n in levels)
+    _p.check_output_cells(x.shape[:-3] + (x.shape[-3] * bins,), f"levels={levels!r}")
+
+
 def _pyramid(x, levels, mode, which):
     levels = _check_levels(levels)
     mode = _p.check_mode(mode)
     x = _p.as_input(x, ndims=(3, 4), layout="(C, H, W) or (N, C, H, W)")
+    _check_total(x, levels)
     forward = _FUNCS[which][mode][0]
     lead = x.shape[:-3]
     parts = [forward(x, n).reshape(lead + (-1,)) for n in levels]   # (N, C*n*n) per level
@@ -122,6 +129,7 @@ def _pyramid_backward(grad_out, x, levels, mode, which):
     levels = _check_levels(levels)
     mode = _p.check_mode(mode)
     x = _p.as_input(x, ndims=(3, 4), layout="(C, H, W) or (N, C, H, W)")
+    _check_total(x, levels)
     lead, C = x.shape[:-3], x.shape[-3]
     total = C * sum(n * n for n in levels)
     grad = _p.as_grad(grad_out, lead + (total,), what="the pyramid output")

@@ -65,6 +65,9 @@ _VIEWS_MAX = 256                         # shapes remembered by _temp
 _SPLIT_MAX_OW = 32
 # Max with indices: planes whose flat indices and offsets stay below this are indexed in int32.
 _INT32_INDICES = 2 ** 31
+# Inputs at least this large are copied chunk by chunk into a cache-sized buffer before the
+# forward reductions (see max_pool2d); smaller ones are read in place.
+_STAGE_BYTES = 16 << 20
 
 
 def _code_dtype(kernel):
@@ -82,7 +85,7 @@ def _code_dtype(kernel):
     return np.dtype(np.uint32)
 
 
-def _index_dtype(H, W, need_h, need_w, ph, pw):
+def _index_dtype(W, need_h, need_w, ph, pw):
     """int32 when every flat index ``r*W + c`` built by max with indices fits in it, else int64.
 
     Rows ``r`` run over ``[-ph, need_h - ph)`` and columns ``c`` over ``[-pw, need_w - pw)``
@@ -92,9 +95,6 @@ def _index_dtype(H, W, need_h, need_w, ph, pw):
     if (need_h + ph) * (need_w + pw + W) < _INT32_INDICES:
         return np.dtype(np.int32)
     return np.dtype(np.int64)
-# Inputs at least this large are copied chunk by chunk into a cache-sized buffer before the
-# forward reductions (see max_pool2d); smaller ones are read in place.
-_STAGE_BYTES = 16 << 20
 
 
 def _temp(name, shape, dtype):
@@ -245,7 +245,7 @@ def max_pool2d(x, kernel, stride, padding, dilation, out_hw, return_indices):
         buf.fill(lowest)
     geo = (OH, OW, kh, kw, sh, sw, dh, dw)
     if return_indices:
-        index_dtype = _index_dtype(H, W, need_h, need_w, ph, pw)
+        index_dtype = _index_dtype(W, need_h, need_w, ph, pw)
         work = _ArgmaxWork(cb, need_h, geo, x.dtype, index_dtype)
         base = ((np.arange(OH, dtype=np.int64) * sh - ph)[:, None] * W
                 + (np.arange(OW, dtype=np.int64) * sw - pw)[None, :])

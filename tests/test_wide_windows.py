@@ -123,12 +123,12 @@ def test_code_dtype_is_the_narrowest_that_holds_every_offset(k, dtype):
 
 def test_index_dtype_switches_to_int64_exactly_at_2_to_the_31():
     # (need_h + ph) * (need_w + pw + W) bounds every |flat index| and every offset
-    H, W = 1, 2 ** 30 - 1
+    W = 2 ** 30 - 1
     assert (1 + 0) * (1 + 0 + W) < 2 ** 31
-    assert K._index_dtype(H, W, 1, 1, 0, 0) == np.int32
+    assert K._index_dtype(W, 1, 1, 0, 0) == np.int32
     # 2 * (2**30 - 1 + 1) = 2**31: no longer fits
-    assert K._index_dtype(2, W, 2, 1, 0, 0) == np.int64
-    assert K._index_dtype(2, 2 ** 30 - 2, 2, 1, 0, 0) == np.int32   # 2 * (2**30 - 1) < 2**31
+    assert K._index_dtype(W, 2, 1, 0, 0) == np.int64
+    assert K._index_dtype(2 ** 30 - 2, 2, 1, 0, 0) == np.int32   # 2 * (2**30 - 1) < 2**31
 
 
 def test_int64_indexing_path_matches_on_wide_windows(rng, monkeypatch):

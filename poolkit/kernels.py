@@ -78,11 +78,11 @@ def _code_dtype(kernel):
     cells) must not overflow its code.
     """
     k = max(kernel)
-    if k <= 1 << 8:
-        return np.dtype(np.uint8)
+    if k <= 1 << 8:                      # numpy types, not dtypes: the keys _temp remembers
+        return np.uint8
     if k <= 1 << 16:
-        return np.dtype(np.uint16)
-    return np.dtype(np.uint32)
+        return np.uint16
+    return np.uint32
 
 
 def _index_dtype(W, need_h, need_w, ph, pw):
@@ -93,8 +93,8 @@ def _index_dtype(W, need_h, need_w, ph, pw):
     (need_w + pw + W)``; the window offsets ``ri*dh*W + cj*dw`` are smaller still.
     """
     if (need_h + ph) * (need_w + pw + W) < _INT32_INDICES:
-        return np.dtype(np.int32)
-    return np.dtype(np.int64)
+        return np.int32
+    return np.int64
 
 
 def _temp(name, shape, dtype):
@@ -353,7 +353,7 @@ class _ArgmaxWork:
         # Otherwise each input row is reduced once, in place.
         self.split = kh > 1 and sh >= (kh - 1) * dh + 1 and OW <= _SPLIT_MAX_OW
         code = self.code = _code_dtype((kh, kw))
-        self.one_byte = code.itemsize == 1  # 1-byte codes hold a comparison's bools in place
+        self.one_byte = code is np.uint8    # 1-byte codes hold a comparison's bools in place
         if self.split:
             rows, self.rv = (cb, OH, OW), _temp("arg.rvb", (kh, cb, OH, OW), dtype)
             self.rc = _temp("arg.rcb", (kh, cb, OH, OW), code)
@@ -368,7 +368,7 @@ class _ArgmaxWork:
         self.cj = _temp("arg.cj", (cb, OH, OW), code)            # its winning column
         self.omask = _temp("arg.omask", (cb, OH, OW), bool)
         self.otmp = _temp("arg.otmp", (cb, OH, OW), code)
-        self.off_dtype = off = np.dtype(index_dtype)
+        self.off_dtype = off = index_dtype
         self.off = _temp("arg.off", (cb, OH, OW), off)
         self.off2 = _temp("arg.off2", (cb, OH, OW), off) if dw > 1 else None
 
@@ -402,7 +402,7 @@ class _ArgmaxWork:
             if nan_aware:
                 mask |= np.isnan(v)
             np.maximum(rv, v, out=rv)
-            _select(mask, rc, self.code.type(j), rc, tmp)
+            _select(mask, rc, self.code(j), rc, tmp)
 
     def run(self, src, o, iv, base, W, nan_aware):
         OH, OW, kh, kw, sh, sw, dh, dw = self.geo
@@ -450,7 +450,7 @@ class _ArgmaxWork:
                 if nan_aware:
                     mask |= np.isnan(rv_i[i])
                 np.maximum(o, rv_i[i], out=o)
-                _select(mask, ri, self.code.type(i), ri, tmp)
+                _select(mask, ri, self.code(i), ri, tmp)
                 _select(mask, cj, rc_i[i], cj, tmp)
 
         # 3. flat index = base + ri * dh*W + cj * dw, in int32 and widened once when ``base``

@@ -119,6 +119,7 @@ def test_code_dtype_is_the_narrowest_that_holds_every_offset(k, dtype):
     assert K._code_dtype((1, k)) == dtype
     assert K._code_dtype((k, 2)) == dtype
     assert np.iinfo(K._code_dtype((k, 1))).max >= k - 1
+    assert np.iinfo(np.uint8).max + 1 == 256                    # uint8 holds offsets 0..255
 
 
 def test_index_dtype_switches_to_int64_exactly_at_2_to_the_31():

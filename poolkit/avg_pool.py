@@ -336,9 +336,9 @@ def _lp_forward_planes(planes, p, g):
         return out
     acc = _p.accumulator_dtype(planes.dtype)
     with np.errstate(over="ignore"):
-        powers = np.abs(planes.astype(acc, copy=False)) ** acc.type(p)
+        powers = np.abs(planes.astype(acc, copy=False)) ** p
         sums = _k.avg_pool2d(powers, g.kernel, g.stride, g.padding, g.out, True, 1)
-        return sums ** acc.type(1.0 / p)
+        return sums ** (1.0 / p)
 
 
 def lp_pool2d(x, norm_type, kernel_size, *, stride=None, ceil_mode=False):
@@ -428,10 +428,10 @@ def lp_pool2d_backward(grad_out, x, norm_type, kernel_size, *, stride=None, ceil
     out = _lp_forward_planes(planes, p, geom).astype(acc, copy=False)
     ga, ax = g.astype(acc, copy=False), np.abs(planes.astype(acc, copy=False))
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-        per_window = np.where(out > 0, ga * out ** acc.type(1.0 - p), acc.type(0))  # grad * out^(1-p)
+        per_window = np.where(out > 0, ga * out ** (1.0 - p), acc.type(0))  # grad * out^(1-p)
         summed = _k.avg_pool2d_backward(per_window.astype(acc, copy=False), in_hw, geom.kernel,
                                         geom.stride, geom.padding, True, 1)
-        per_cell = np.where(ax > 0, sign * ax ** acc.type(p - 1.0), acc.type(0))  # sign(x) |x|^(p-1)
+        per_cell = np.where(ax > 0, sign * ax ** (p - 1.0), acc.type(0))  # sign(x) |x|^(p-1)
     grad_x = summed * per_cell
     return grad_x.astype(grad.dtype, copy=False).reshape(x.shape)
 

@@ -145,6 +145,15 @@ def adaptive_avg_pool2d(x, output_size):
         once by ``H*W`` (PyTorch computes it with ``mean``). Sums run in at
         least float32 and the result has the input's dtype.
 
+    Notes
+    -----
+    Bins of unequal sizes are summed cell by cell in row-major order, as
+    PyTorch's CPU kernel does, so float32 results agree with it bit for bit.
+    Bins that tile the input evenly go through the average-pooling kernel,
+    which sums down the columns first (faster), and a ``1 x 1`` output is
+    summed as PyTorch's ``mean`` is not: there the last bits may differ
+    (a relative difference of a few ``eps``). The backward pass is exact.
+
     Examples
     --------
     >>> adaptive_avg_pool2d([[[1, 5, 2, 0, 3]]], (1, 3)).tolist()

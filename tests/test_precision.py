@@ -182,7 +182,7 @@ def test_adaptive_avg_1x1_is_the_mean_one_division():
 
 # ----------------------------------------------------------------- against PyTorch
 
-SEEDS = range(60)
+SEEDS = range(150)
 
 
 def _bins_config(rng):
@@ -214,6 +214,16 @@ def test_adaptive_avg_float32_bit_for_bit_with_torch(torch_or_skip, seed):
     else:
         np.testing.assert_allclose(pk.adaptive_avg_pool2d(x, out_hw), ot.detach().numpy(),
                                    rtol=1e-6, atol=1e-6)
+    # SPP average: levels of adaptive pooling, concatenated; their gradients add up
+    levels = (1, 2, 3)
+    xt = torch.tensor(x, requires_grad=True)
+    st = torch.cat([F.adaptive_avg_pool2d(xt, n).reshape(shape[0], -1) for n in levels], -1)
+    gs = rng.normal(size=tuple(st.shape)).astype(np.float32)
+    st.backward(torch.from_numpy(gs))
+    np.testing.assert_array_equal(pk.spatial_pyramid_pool2d_backward(gs, x, levels, mode="avg"),
+                                  xt.grad.numpy())
+    np.testing.assert_allclose(pk.spatial_pyramid_pool2d(x, levels, mode="avg"), st.detach().numpy(),
+                               rtol=1e-6, atol=1e-6)
 
 
 @pytest.mark.parametrize("seed", SEEDS)

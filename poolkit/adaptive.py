@@ -150,9 +150,10 @@ def adaptive_avg_pool2d(x, output_size):
     Bins of unequal sizes are summed cell by cell in row-major order, as
     PyTorch's CPU kernel does, so float32 results agree with it bit for bit.
     Bins that tile the input evenly go through the average-pooling kernel,
-    which sums down the columns first (faster), and a ``1 x 1`` output is
-    summed as PyTorch's ``mean`` is not: there the last bits may differ
-    (a relative difference of a few ``eps``). The backward pass is exact.
+    which sums down the columns first (faster), and a ``1 x 1`` output is not
+    summed in the order of PyTorch's ``mean``: there the last bits may differ
+    (a relative difference of a few ``eps``), except for bins of one row or
+    one column. The backward pass agrees bit for bit.
 
     Examples
     --------

@@ -150,10 +150,11 @@ def adaptive_avg_pool2d(x, output_size):
     Bins of unequal sizes are summed cell by cell in row-major order, as
     PyTorch's CPU kernel does, so float32 results agree with it bit for bit.
     Bins that tile the input evenly go through the average-pooling kernel,
-    which sums down the columns first (faster), and a ``1 x 1`` output is not
-    summed in the order of PyTorch's ``mean``: there the last bits may differ
-    (a relative difference of a few ``eps``), except for bins of one row or
-    one column. The backward pass agrees bit for bit.
+    which sums down the columns first (faster): bins of more than one row and
+    one column may then differ from PyTorch in the last bits (a relative
+    difference of a few ``eps``). A ``1 x 1`` output is summed in another
+    order than PyTorch's ``mean``, with the same effect. The backward pass
+    agrees bit for bit.
 
     Examples
     --------

@@ -188,6 +188,7 @@ def check_divisor_override(divisor_override):
     if divisor_override is None:
         return None
     d = check_int(divisor_override, "divisor_override")
+    _check_int64((d,), divisor_override, "divisor_override")
     if d < 1:
         raise ValueError(f"divisor_override={divisor_override!r} must be a positive integer "
                          f"(or None to divide by the window size); dividing by {d} is undefined"
@@ -385,6 +386,16 @@ def to_planes(x, nd=2):
     return x.reshape(-1, 1, x.shape[-1])
 
 
+_INT64_MAX = 2 ** 63 - 1
+
+
+def _check_int64(values, value, name):
+    """Sizes are int64, as in PyTorch: a larger one (``stride=10**20``) is refused by name."""
+    if max(values) > _INT64_MAX:
+        raise ValueError(f"{name}={value!r} must be at most 2**63 - 1 = {_INT64_MAX} on every axis "
+                         f"(sizes are 64-bit integers, as in PyTorch)")
+
+
 def check_kernel_args(kernel_size, stride, padding, dilation, n, *, pad_limit=True):
     """Normalise and check kernel_size, stride, padding, dilation (everything that does not need the input size).
 
@@ -396,6 +407,7 @@ def check_kernel_args(kernel_size, stride, padding, dilation, n, *, pad_limit=Tr
     ((3, 3), (3, 3), (1, 1), (1, 1))
     """
     k = to_tuple(kernel_size, "kernel_size", n)
+    _check_int64(k, kernel_size, "kernel_size")
     if min(k) < 1:
         raise ValueError(f"kernel_size={kernel_size!r} must be at least 1 on every axis "
                          f"(a window needs at least one cell)")
@@ -406,10 +418,13 @@ def check_kernel_args(kernel_size, stride, padding, dilation, n, *, pad_limit=Tr
         if min(s) < 1:
             raise ValueError(f"stride={stride!r} must be at least 1 on every axis "
                              f"(the window has to move; use None for stride = kernel_size)")
+    _check_int64(s, stride, "stride")
     p = to_tuple(padding, "padding", n)
+    _check_int64(p, padding, "padding")
     if min(p) < 0:
         raise ValueError(f"padding={padding!r} must be non-negative on every axis")
     d = to_tuple(dilation, "dilation", n)
+    _check_int64(d, dilation, "dilation")
     if min(d) < 1:
         raise ValueError(f"dilation={dilation!r} must be at least 1 on every axis "
                          f"(1 means no gaps between window cells)")

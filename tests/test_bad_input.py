@@ -192,6 +192,18 @@ CASES = [
           lambda: pk.max_unpool2d(POOLED, IDX, 10 ** 9)),
     _case("unpool-backward-kernel-huge", ValueError, "kernel_size", "1000000000",
           lambda: pk.max_unpool2d_backward(np.ones((1, 1, 4, 4)), POOLED, IDX, 10 ** 9)),
+    # sizes beyond int64 (PyTorch's type for them): an OverflowError from numpy before
+    _case("stride-beyond-int64", ValueError, "stride", "100000000000000000000",
+          lambda: pk.max_pool2d(X, 2, stride=10 ** 20, return_indices=True)),
+    _case("stride-beyond-int64-backward", ValueError, "stride", "2**63",
+          lambda: pk.max_pool2d_backward(np.ones((2, 3, 1, 1)), X, 2, stride=10 ** 20)),
+    _case("stride-beyond-int64-avg-ceil", ValueError, "stride", "2**63",
+          lambda: pk.avg_pool2d(X, 2, stride=10 ** 20, padding=1, ceil_mode=True)),
+    _case("stride-beyond-int64-layer", ValueError, "stride", "2**63", lambda: pk.MaxPool2d(2, stride=10 ** 20)),
+    _case("divisor-beyond-int64", ValueError, "divisor_override", "2**63",
+          lambda: pk.avg_pool2d(X, 2, divisor_override=10 ** 400)),
+    _case("dilation-beyond-int64", ValueError, "dilation", "2**63",
+          lambda: pk.max_pool2d(X, 1, dilation=(1, 2 ** 63))),
     # shape helpers
     _case("max-padding-empty-tuple", ValueError, "kernel_size", "()", lambda: pk.max_padding(())),
     # pool_bytes' dtype: only the types poolkit pools (str gave 0 bytes, None float64)

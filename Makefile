@@ -15,6 +15,23 @@ TEST_JOBS ?= 2
 # Extra arguments for `make lab`, e.g. LAB_ARGS=--no-browser
 LAB_ARGS ?=
 
+# `make test-oldest`: the library's tests against the oldest numpy that pyproject.toml allows
+# (numpy>=1.26), pinned here (tests/test_oldest_numpy.py checks that the two agree), with the
+# pytest and hypothesis of requirements.txt, in a venv of its own.
+OLDEST       := .venv-oldest
+OLDEST_BIN   := $(OLDEST)/bin
+OLDEST_STAMP := $(OLDEST)/.requirements-installed
+OLDEST_NUMPY := 1.26.4
+# Only the library: that venv has no jupyter, matplotlib, ipywidgets or book, so the tests of
+# the notebooks, the site, plots, widgets, animations, data and exercises are left out (the
+# torch cross-checks skip: test-unit runs them).
+OLDEST_SKIP  := tests/test_animate.py tests/test_data.py tests/test_notebooks_clean.py \
+                tests/test_package.py tests/test_plot.py tests/test_quiz.py tests/test_site.py \
+                tests/test_solutions_pass.py tests/test_widgets.py tests/test_exercises_%.py \
+                poolkit/animate.py poolkit/chapter_figs.py poolkit/data.py poolkit/plot.py \
+                poolkit/widgets.py
+OLDEST_TESTS  = $(filter-out $(OLDEST_SKIP),$(sort $(wildcard tests/test_*.py) $(wildcard poolkit/*.py)))
+
 # Run every tool from the venv (the notebooks' "python3" kernel is then the venv's Python).
 export PATH := $(abspath $(BIN)):$(PATH)
 # ipykernel's debugger otherwise warns on stderr about frozen modules, which fails strict builds.
@@ -31,16 +48,18 @@ define pytest_allow_empty
 	elif [ $$status -ne 0 ]; then exit $$status; fi
 endef
 
-.PHONY: help venv book test test-unit test-notebooks test-build test-site lab execute serve clean distclean
+.PHONY: help venv book test test-unit test-notebooks test-build test-oldest test-site lab execute serve \
+        clean distclean
 
 help:
 	@echo "make book     set up .venv if needed, build the site into $(HTML)"
 	@echo "make test     set up .venv if needed, run the whole test suite (unit tests, doctests,"
-	@echo "              nbval strict, strict build into $(STRICT), browser tests of that build)"
+	@echo "              nbval strict, strict build into $(STRICT), the library against the oldest"
+	@echo "              numpy allowed in $(OLDEST), browser tests of the build)"
 	@echo "make lab      open the chapters in JupyterLab with the venv's kernel"
 	@echo "make execute  re-run every chapter notebook in place from a fresh kernel"
 	@echo "make serve    serve $(HTML) on http://127.0.0.1:$(PORT)"
-	@echo "make clean    remove builds and caches (make distclean also removes .venv)"
+	@echo "make clean    remove builds and caches (make distclean also removes .venv and $(OLDEST))"
 
 # ------------------------------------------------------------------ environment
 
@@ -59,6 +78,16 @@ $(STAMP): $(BIN)/python requirements.txt pyproject.toml
 
 venv: $(STAMP)
 
+# The oldest-numpy venv: numpy $(OLDEST_NUMPY) has wheels for Python 3.9 to 3.12.
+$(OLDEST_STAMP): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(not (3, 11) <= sys.version_info < (3, 13))' || { \
+	  echo "error: make test-oldest needs Python 3.11 or 3.12 (numpy $(OLDEST_NUMPY) has no wheel for" \
+	       "$$($(PYTHON) --version 2>&1)); run e.g. 'make $(MAKECMDGOALS) PYTHON=python3.12'." >&2; exit 1; }
+	$(PYTHON) -m venv $(OLDEST)
+	$(OLDEST_BIN)/python -m pip install --disable-pip-version-check -q "numpy==$(OLDEST_NUMPY)" \
+	  $$(grep -E '^(pytest|hypothesis)==' requirements.txt)
+	touch $(OLDEST_STAMP)
+
 # ------------------------------------------------------------------ the two commands
 
 book: venv
@@ -71,8 +100,9 @@ book: venv
 # (TEST_JOBS=1 runs them one after the other), then the browser tests of the fresh build.
 test: venv
 	@start=$$SECONDS; status=0; \
-	echo "== unit tests, nbval and the strict build, $(TEST_JOBS) at a time (each step's output appears when it ends)"; \
-	$(MAKE) --no-print-directory -k -j$(TEST_JOBS) --output-sync=target test-unit test-notebooks test-build || status=1; \
+	echo "== unit tests, nbval, the strict build and the oldest numpy, $(TEST_JOBS) at a time (each step's output appears when it ends)"; \
+	$(MAKE) --no-print-directory -k -j$(TEST_JOBS) --output-sync=target test-unit test-notebooks test-build \
+	  test-oldest || status=1; \
 	$(MAKE) --no-print-directory test-site || status=1; \
 	if [ $$status -ne 0 ]; then echo "== make test FAILED after $$((SECONDS - start)) s: see the steps marked FAILED above"; exit 1; fi; \
 	echo "== make test: all checks passed in $$((SECONDS - start)) s"
@@ -98,6 +128,11 @@ test-build: venv
 	@echo "== strict build into $(STRICT) (warnings are errors, nitpicky references)"
 	@$(timed); rm -rf $(STRICT); \
 	$(BIN)/jupyter-book build . --path-output $(STRICT) --all -W -n --keep-going
+
+# CI=false: here a torch test's skip is expected (test-unit runs them with torch).
+test-oldest: $(OLDEST_STAMP)
+	@echo "== library unit tests and doctests against numpy $(OLDEST_NUMPY), the oldest allowed ($(OLDEST))"
+	@$(timed); CI=false $(OLDEST_BIN)/python -m pytest -q -p no:cacheprovider $(OLDEST_TESTS)
 
 test-site: venv
 	@echo "== browser tests of $(STRICT)/_build/html"
@@ -126,8 +161,8 @@ serve:
 
 clean:
 	rm -rf _build .pytest_cache .hypothesis .jupyter_cache
-	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
-	find . -path ./$(VENV) -prune -o -name .ipynb_checkpoints -type d -prune -exec rm -rf {} +
+	find . \( -path ./$(VENV) -o -path ./$(OLDEST) \) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+	find . \( -path ./$(VENV) -o -path ./$(OLDEST) \) -prune -o -name .ipynb_checkpoints -type d -prune -exec rm -rf {} +
 
 distclean: clean
-	rm -rf $(VENV)
+	rm -rf $(VENV) $(OLDEST)

@@ -53,6 +53,7 @@ def _setup(x, output_size, mode):
     if mode == "avg":
         x = _p.as_float(x)
     out_hw = _output_hw(output_size, x.shape[-2:])
+    _p.check_output_cells(x.shape[:-2] + out_hw, f"output_size={output_size!r}")
     return x, out_hw
 
 
@@ -139,7 +140,21 @@ def adaptive_avg_pool2d(x, output_size):
     Returns
     -------
     out : ndarray, shape (N, C, OH, OW) or (C, OH, OW)
-        Each bin's sum divided by its own number of cells.
+        Each bin's sum divided by its height, then by its width (PyTorch's
+        order of the two roundings); a ``1 x 1`` output is the mean, divided
+        once by ``H*W`` (PyTorch computes it with ``mean``). Sums run in at
+        least float32 and the result has the input's dtype.
+
+    Notes
+    -----
+    Bins of unequal sizes are summed cell by cell in row-major order, as
+    PyTorch's CPU kernel does, so float32 results agree with it bit for bit.
+    Bins that tile the input evenly go through the average-pooling kernel,
+    which sums down the columns first (faster): bins of more than one row and
+    one column may then differ from PyTorch in the last bits (a relative
+    difference of a few ``eps``). A ``1 x 1`` output is summed in another
+    order than PyTorch's ``mean``, with the same effect. The backward pass
+    agrees bit for bit.
 
     Examples
     --------
@@ -150,14 +165,20 @@ def adaptive_avg_pool2d(x, output_size):
     planes = _p.to_planes(x)
     P, H, W = planes.shape
     k = _even((H, W), out_hw)
-    if k is not None:
-        out = _k.avg_pool2d(planes, k, k, (0, 0), out_hw, True, None)
+    if out_hw == (1, 1):                 # PyTorch: the mean, one division by H*W
+        out = _k.global_pool(planes, "avg").reshape(P, 1, 1)
+    elif k is not None:
+        out = _k.avg_pool2d(planes, k, k, (0, 0), out_hw, True, k)     # divide by kh, then kw
     else:
-        out = np.empty((P,) + out_hw, dtype=planes.dtype)
+        acc = _p.accumulator_dtype(planes.dtype)
+        out = np.empty((P,) + out_hw, dtype=acc)
         for i, (h0, h1) in enumerate(adaptive_bins(H, out_hw[0])):
             for j, (w0, w1) in enumerate(adaptive_bins(W, out_hw[1])):
-                block = planes[:, h0:h1, w0:w1]
-                out[:, i, j] = block.sum(axis=(1, 2)) / ((h1 - h0) * (w1 - w0))
+                # cumsum adds cell by cell in row-major order, as PyTorch's loop does
+                cells = planes[:, h0:h1, w0:w1].reshape(P, -1)
+                total = np.cumsum(cells, axis=1, dtype=acc)[:, -1]
+                out[:, i, j] = total / acc.type(h1 - h0) / acc.type(w1 - w0)
+        out = out.astype(planes.dtype, copy=False)
     return out.reshape(x.shape[:-2] + out_hw)
 
 
@@ -201,7 +222,9 @@ def adaptive_max_pool2d_backward(grad_out, x, output_size, *, indices=None):
 def adaptive_avg_pool2d_backward(grad_out, x, output_size):
     """Gradient of :func:`adaptive_avg_pool2d`: each bin's gradient, divided by its size, to its cells.
 
-    Overlapping bins accumulate; the gradient sum is preserved.
+    Overlapping bins accumulate; the gradient sum is preserved. As in
+    PyTorch, each bin's gradient is divided by the bin's height, then by its
+    width (once by ``H*W`` for a ``1 x 1`` output), in the dtype of ``grad_out``.
 
     Parameters
     ----------
@@ -226,13 +249,17 @@ def adaptive_avg_pool2d_backward(grad_out, x, output_size):
     H, W = x.shape[-2:]
     g = grad.reshape((P,) + out_hw)
     k = _even((H, W), out_hw)
-    if k is not None:
-        grad_x = _k.avg_pool2d_backward(g, (H, W), k, k, (0, 0), True, None)
+    if out_hw == (1, 1):                 # PyTorch: the mean's gradient, one division by H*W
+        grad_x = _k.global_pool_backward(g.reshape(P), np.broadcast_to(np.zeros((), bool), (P, H, W)),
+                                           "avg")
+    elif k is not None:
+        grad_x = _k.avg_pool2d_backward(g, (H, W), k, k, (0, 0), True, k)   # / kh, then / kw
     else:
+        t = grad.dtype.type
         grad_x = np.zeros((P, H, W), dtype=grad.dtype)
         for i, (h0, h1) in enumerate(adaptive_bins(H, out_hw[0])):
             for j, (w0, w1) in enumerate(adaptive_bins(W, out_hw[1])):
-                grad_x[:, h0:h1, w0:w1] += (g[:, i, j] / ((h1 - h0) * (w1 - w0)))[:, None, None]
+                grad_x[:, h0:h1, w0:w1] += (g[:, i, j] / t(h1 - h0) / t(w1 - w0))[:, None, None]
     return grad_x.reshape(x.shape)
 
 
@@ -282,6 +309,7 @@ def adaptive_avg_pool2d_naive(x, output_size):
     x, (OH, OW) = _setup(x, output_size, "avg")
     x4 = x if x.ndim == 4 else x[None]
     N, C, H, W = x4.shape
+    acc = _p.accumulator_dtype(x.dtype).type       # float16 sums in float32
     out = np.empty((N, C, OH, OW), dtype=x.dtype)
     for n in range(N):
         for c in range(C):
@@ -289,11 +317,14 @@ def adaptive_avg_pool2d_naive(x, output_size):
                 h0, h1 = (i * H) // OH, -((-(i + 1) * H) // OH)
                 for j in range(OW):
                     w0, w1 = (j * W) // OW, -((-(j + 1) * W) // OW)
-                    total = 0.0
+                    total = acc(0)
                     for h in range(h0, h1):
                         for w in range(w0, w1):
                             total += x4[n, c, h, w]
-                    out[n, c, i, j] = total / ((h1 - h0) * (w1 - w0))
+                    if (OH, OW) == (1, 1):          # PyTorch's mean: one division
+                        out[n, c, i, j] = total / acc(H * W)
+                    else:                           # PyTorch: by the height, then the width
+                        out[n, c, i, j] = total / acc(h1 - h0) / acc(w1 - w0)
     return _p.unbatch(out, x.ndim == 4)
 
 
@@ -338,6 +369,7 @@ def adaptive_avg_pool2d_backward_naive(grad_out, x, output_size):
     grad = _p.as_grad(grad_out, x.shape[:-2] + (OH, OW))
     g4 = grad if grad.ndim == 4 else grad[None]
     N, C, H, W = (x if x.ndim == 4 else x[None]).shape
+    t = grad.dtype.type
     grad_x = np.zeros((N, C, H, W), dtype=grad.dtype)
     for n in range(N):
         for c in range(C):
@@ -345,7 +377,10 @@ def adaptive_avg_pool2d_backward_naive(grad_out, x, output_size):
                 h0, h1 = (i * H) // OH, -((-(i + 1) * H) // OH)
                 for j in range(OW):
                     w0, w1 = (j * W) // OW, -((-(j + 1) * W) // OW)
-                    share = g4[n, c, i, j] / ((h1 - h0) * (w1 - w0))
+                    if (OH, OW) == (1, 1):          # the mean's gradient: one division
+                        share = g4[n, c, i, j] / t(H * W)
+                    else:                           # by the height, then the width
+                        share = g4[n, c, i, j] / t(h1 - h0) / t(w1 - w0)
                     for h in range(h0, h1):
                         for w in range(w0, w1):
                             grad_x[n, c, h, w] += share

@@ -203,6 +203,7 @@ def avg_pool2d_naive(x, kernel_size, *, stride=None, padding=0, ceil_mode=False,
     N, C, H, W = x4.shape
     (kh, kw), (sh, sw), (ph, pw) = geom.kernel, geom.stride, geom.padding
     OH, OW = geom.out
+    acc = _p.accumulator_dtype(x.dtype).type       # float16 sums in float32
     out = np.empty((N, C, OH, OW), dtype=x.dtype)
     for n in range(N):
         for c in range(C):
@@ -210,7 +211,7 @@ def avg_pool2d_naive(x, kernel_size, *, stride=None, padding=0, ceil_mode=False,
                 r0, r1, pool_h = _divisor(i * sh - ph, kh, ph, H)
                 for j in range(OW):
                     c0, c1, pool_w = _divisor(j * sw - pw, kw, pw, W)
-                    total = 0.0
+                    total = acc(0)
                     for r in range(r0, r1):             # padded cells are zeros: skip them
                         for col in range(c0, c1):
                             total += x4[n, c, r, col]
@@ -220,7 +221,7 @@ def avg_pool2d_naive(x, kernel_size, *, stride=None, padding=0, ceil_mode=False,
                         divisor = pool_h * pool_w
                     else:
                         divisor = (r1 - r0) * (c1 - c0)
-                    out[n, c, i, j] = total / divisor
+                    out[n, c, i, j] = total / acc(divisor)
     return _p.unbatch(out, x.ndim == 4)
 
 
@@ -239,16 +240,17 @@ def avg_pool1d_naive(x, kernel_size, *, stride=None, padding=0, ceil_mode=False,
     N, C, L = x3.shape
     (k,), (s,), (p,) = geom.kernel, geom.stride, geom.padding
     (OL,) = geom.out
+    acc = _p.accumulator_dtype(x.dtype).type       # float16 sums in float32
     out = np.empty((N, C, OL), dtype=x.dtype)
     for n in range(N):
         for c in range(C):
             for i in range(OL):
                 lo, hi, pool = _divisor(i * s - p, k, p, L)
-                total = 0.0
+                total = acc(0)
                 for pos in range(lo, hi):
                     total += x3[n, c, pos]
                 divisor = div if div is not None else (pool if cip else hi - lo)
-                out[n, c, i] = total / divisor
+                out[n, c, i] = total / acc(divisor)
     return _p.unbatch(out, x.ndim == 3)
 
 
@@ -281,7 +283,7 @@ def avg_pool2d_backward_naive(grad_out, x, kernel_size, *, stride=None, padding=
                         divisor = pool_h * pool_w
                     else:
                         divisor = (r1 - r0) * (c1 - c0)
-                    share = g4[n, c, i, j] / divisor    # d(mean)/d(cell) = 1/divisor
+                    share = g4[n, c, i, j] / grad.dtype.type(divisor)   # d(mean)/d(cell)
                     for r in range(r0, r1):             # padded cells get nothing
                         for col in range(c0, c1):
                             grad_x[n, c, r, col] += share
@@ -311,7 +313,7 @@ def avg_pool1d_backward_naive(grad_out, x, kernel_size, *, stride=None, padding=
                 lo, hi, pool = _divisor(i * s - p, k, p, L)
                 divisor = div if div is not None else (pool if cip else hi - lo)
                 for pos in range(lo, hi):
-                    grad_x[n, c, pos] += g3[n, c, i] / divisor
+                    grad_x[n, c, pos] += g3[n, c, i] / grad.dtype.type(divisor)
     return _p.unbatch(grad_x, x.ndim == 3)
 
 
@@ -327,11 +329,16 @@ def _lp_setup(x, norm_type, kernel_size, stride, ceil_mode):
 
 
 def _lp_forward_planes(planes, p, g):
-    if np.isinf(p):
+    """Lp pooling of planes, in :func:`poolkit.params.accumulator_dtype` (at least float32:
+    ``|x|^p`` of float16 overflows at 65504 and its window sums lose precision)."""
+    if np.isinf(p):                      # a max: exact in any dtype
         out, _ = _k.max_pool2d(np.abs(planes), g.kernel, g.stride, g.padding, g.dilation, g.out, False)
         return out
-    sums = _k.avg_pool2d(np.abs(planes) ** p, g.kernel, g.stride, g.padding, g.out, True, 1)
-    return sums ** (1.0 / p)
+    acc = _p.accumulator_dtype(planes.dtype)
+    with np.errstate(over="ignore"):
+        powers = np.abs(planes.astype(acc, copy=False)) ** p
+        sums = _k.avg_pool2d(powers, g.kernel, g.stride, g.padding, g.out, True, 1)
+        return sums ** (1.0 / p)
 
 
 def lp_pool2d(x, norm_type, kernel_size, *, stride=None, ceil_mode=False):
@@ -341,7 +348,8 @@ def lp_pool2d(x, norm_type, kernel_size, *, stride=None, ceil_mode=False):
     the window, and ``p -> inf`` tends to max pooling of ``|x|``;
     ``norm_type=float('inf')`` computes that limit. There is no padding
     argument (as in PyTorch). Window sums come from the average-pooling
-    kernel with ``divisor_override=1``.
+    kernel with ``divisor_override=1``; powers and sums are computed in at
+    least float32 (float16 too) and the result has the input's dtype.
 
     How PyTorch differs: ``torch.nn.functional.lp_pool2d`` computes
     ``sum(x^p)^(1/p)`` without the absolute value, so negative inputs give
@@ -372,7 +380,7 @@ def lp_pool2d(x, norm_type, kernel_size, *, stride=None, ceil_mode=False):
     ([[[5.0]]], [[[7.0]]])
     """
     x, p, geom = _lp_setup(x, norm_type, kernel_size, stride, ceil_mode)
-    out = _lp_forward_planes(_p.to_planes(x), p, geom)
+    out = _lp_forward_planes(_p.to_planes(x), p, geom).astype(x.dtype, copy=False)
     return out.reshape(x.shape[:-2] + geom.out)
 
 
@@ -415,13 +423,15 @@ def lp_pool2d_backward(grad_out, x, norm_type, kernel_size, *, stride=None, ceil
                                geom.dilation, geom.out, True)
         grad_x = _k.max_pool2d_backward(g, idx, in_hw) * sign
         return grad_x.astype(grad.dtype, copy=False).reshape(x.shape)
-    out = _lp_forward_planes(planes, p, geom)
+    acc = np.promote_types(_p.accumulator_dtype(planes.dtype),       # as the forward: at
+                           _p.accumulator_dtype(g.dtype))            # least float32
+    out = _lp_forward_planes(planes, p, geom).astype(acc, copy=False)
+    ga, ax = g.astype(acc, copy=False), np.abs(planes.astype(acc, copy=False))
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-        per_window = np.where(out > 0, g * out ** (1.0 - p), 0.0)       # grad * out^(1-p)
-        summed = _k.avg_pool2d_backward(per_window.astype(g.dtype, copy=False), in_hw, geom.kernel,
+        per_window = np.where(out > 0, ga * out ** (1.0 - p), acc.type(0))  # grad * out^(1-p)
+        summed = _k.avg_pool2d_backward(per_window.astype(acc, copy=False), in_hw, geom.kernel,
                                         geom.stride, geom.padding, True, 1)
-        ax = np.abs(planes)
-        per_cell = np.where(ax > 0, sign * ax ** (p - 1.0), 0.0)        # sign(x) |x|^(p-1)
+        per_cell = np.where(ax > 0, sign * ax ** (p - 1.0), acc.type(0))  # sign(x) |x|^(p-1)
     grad_x = summed * per_cell
     return grad_x.astype(grad.dtype, copy=False).reshape(x.shape)
 
@@ -444,7 +454,7 @@ def lp_pool2d_naive(x, norm_type, kernel_size, *, stride=None, ceil_mode=False):
         for c in range(C):
             for i in range(OH):
                 for j in range(OW):
-                    cells = [abs(x4[n, c, r, col])
+                    cells = [abs(float(x4[n, c, r, col]))                 # in float64
                              for r in range(i * sh, min(i * sh + kh, H))      # ceil mode may clip
                              for col in range(j * sw, min(j * sw + kw, W))]
                     if np.isinf(p):
@@ -493,8 +503,9 @@ def lp_pool2d_backward_naive(grad_out, x, norm_type, kernel_size, *, stride=None
                         continue
                     if o == 0:              # all cells 0: choose the subgradient 0
                         continue
+                    g, o = float(g), float(o)   # in float64
                     for r, col in cells:
-                        v = x4[n, c, r, col]
+                        v = float(x4[n, c, r, col])
                         if v != 0:          # d out/dv = sign(v) (|v|/out)^(p-1)
                             grad_x[n, c, r, col] += g * np.sign(v) * (abs(v) / o) ** (p - 1.0)
     return _p.unbatch(grad_x, x.ndim == 4)

@@ -137,7 +137,8 @@ def pool_bytes(input_shape, kernel_size, *, stride=None, padding=0, dilation=1, 
     kernel_size, stride, padding, dilation, ceil_mode
         As in :func:`poolkit.max_pool2d`.
     dtype : numpy dtype or str
-        Element type of input and output.
+        Element type of input and output: an integer or floating type, as
+        pooling accepts (not ``None``, a string type or ``bool``).
     return_indices : bool
         Count the int64 indices that max pooling also writes.
 
@@ -152,10 +153,17 @@ def pool_bytes(input_shape, kernel_size, *, stride=None, padding=0, dilation=1, 
     PoolBytes(read=12845056, written=3211264, total=16056320)
     """
     N, C, H, W = _shape4(input_shape)
+    if dtype is None:                    # np.dtype(None) would silently mean float64
+        raise TypeError("dtype=None must be a numpy dtype, the type poolkit pools, such as "
+                        "'float32'")
     try:
-        itemsize = np.dtype(dtype).itemsize
-    except TypeError:
+        dt = np.dtype(dtype)
+    except (TypeError, ValueError):
         raise TypeError(f"dtype={dtype!r} is not a numpy dtype (try 'float32')") from None
+    if dt.kind not in "iuf" or dt.itemsize == 0:
+        raise TypeError(f"dtype={dtype!r} ({dt}) is not a type poolkit pools: pass an integer or "
+                        f"floating dtype such as 'float32'")
+    itemsize = dt.itemsize
     return_indices = _p.check_bool(return_indices, "return_indices")
     g = _p.pool_geometry((H, W), kernel_size, stride, padding, dilation, ceil_mode)
     n_out = N * C * g.out[0] * g.out[1]

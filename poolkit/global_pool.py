@@ -86,6 +86,7 @@ def global_avg_pool2d(x):
     Returns
     -------
     out : ndarray, shape (N, C) or (C,)
+        Summed in at least float32 (float16 too), in the input's dtype.
 
     Examples
     --------
@@ -188,14 +189,15 @@ def global_avg_pool2d_naive(x):
     x = _setup(x, "avg")
     x4 = x if x.ndim == 4 else x[None]
     N, C, H, W = x4.shape
+    acc = _p.accumulator_dtype(x.dtype).type       # float16 sums in float32
     out = np.empty((N, C), dtype=x.dtype)
     for n in range(N):
         for c in range(C):
-            total = 0.0
+            total = acc(0)
             for h in range(H):
                 for w in range(W):
                     total += x4[n, c, h, w]
-            out[n, c] = total / (H * W)
+            out[n, c] = total / acc(H * W)
     return _p.unbatch(out, x.ndim == 4)
 
 
@@ -237,5 +239,5 @@ def global_avg_pool2d_backward_naive(grad_out, x):
         for c in range(C):
             for h in range(H):
                 for w in range(W):
-                    grad_x[n, c, h, w] = g2[n, c] / (H * W)
+                    grad_x[n, c, h, w] = g2[n, c] / grad.dtype.type(H * W)
     return _p.unbatch(grad_x, x.ndim == 4)

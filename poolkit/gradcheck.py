@@ -13,27 +13,62 @@ unique and further than ``eps`` from the runner-up, or the estimate is
 taken across a kink.
 """
 
+import math
+import numbers
+
 import numpy as np
 
+from . import params as _p
+
 __all__ = ["numerical_gradient", "relative_error", "gradcheck"]
+
+
+def _check_callable(f, name, what):
+    if not callable(f):
+        raise TypeError(f"{name}={f!r} must be a function, {what}; got a {type(f).__name__}")
+
+
+def _check_eps(eps):
+    if isinstance(eps, (bool, np.bool_)) or not isinstance(eps, numbers.Real):
+        raise TypeError(f"eps={eps!r} must be a positive number (e.g. 1e-6), not "
+                        f"{type(eps).__name__}")
+    if not (math.isfinite(eps) and eps > 0 and math.isfinite(2.0 * float(eps))):
+        raise ValueError(f"eps={eps!r} must be a finite positive number (e.g. 1e-6): the step of "
+                         f"(L(x + eps) - L(x - eps)) / (2 eps)")
+    return float(eps)
+
+
+def _real64(a, name):
+    """``a`` as a float64 array; bool, complex and non-numeric values are refused."""
+    return _p._as_numeric_array(a, name).astype(np.float64)
+
+
+def _output(f, x, shape=None):
+    """``f(x)`` as a float64 array, which must be numeric (and have ``shape``, if given)."""
+    out = _real64(f(x), "f(x)")
+    if shape is not None and out.shape != shape:
+        raise ValueError(f"f(x) has shape {out.shape} at one point and {shape} at another; "
+                         f"f must return arrays of one shape")
+    return out
 
 
 def numerical_gradient(f, x, grad_out, eps=1e-6):
     """Central-difference gradient of ``sum(f(x) * grad_out)`` with respect to ``x``.
 
     Works in float64 on a copy of ``x`` (the caller's array is never changed),
-    with two calls of ``f`` per element of ``x``.
+    with one call of ``f`` to check shapes and two per element of ``x``.
 
     Parameters
     ----------
     f : callable
         ``f(x) -> ndarray`` with the shape of ``grad_out``.
     x : array_like
-        Point at which to differentiate.
+        Point at which to differentiate (real numbers; not bool or complex).
     grad_out : array_like
-        Upstream gradient (the weights of the sum).
+        Upstream gradient (the weights of the sum), exactly the shape of
+        ``f(x)``: it is never broadcast.
     eps : float
-        Step size.
+        Step size, finite and positive.
 
     Returns
     -------
@@ -45,19 +80,21 @@ def numerical_gradient(f, x, grad_out, eps=1e-6):
     >>> np.round(g, 6).tolist()
     [2.0, 60.0]
     """
-    if not callable(f):
-        raise TypeError(f"f={f!r} must be a function of x")
-    if isinstance(eps, bool) or not isinstance(eps, (int, float, np.floating)) or not eps > 0:
-        raise ValueError(f"eps={eps!r} must be a positive number (e.g. 1e-6)")
-    x = np.array(x, dtype=np.float64, copy=True)
-    grad_out = np.asarray(grad_out, dtype=np.float64)
+    _check_callable(f, "f", "f(x) -> ndarray")
+    eps = _check_eps(eps)
+    x = _real64(x, "x")                  # a copy: the caller's array is never changed
+    grad_out = _real64(grad_out, "grad_out")
+    shape = _output(f, x).shape
+    if grad_out.shape != shape:          # never broadcast: a wrong shape is a wrong weighting
+        raise ValueError(f"grad_out has shape {grad_out.shape} but f(x) has shape {shape}; "
+                         f"grad_out must have exactly that shape (it is not broadcast)")
     grad = np.zeros_like(x)
     for i in np.ndindex(x.shape):
         old = x[i]
         x[i] = old + eps
-        plus = np.sum(np.asarray(f(x), dtype=np.float64) * grad_out)
+        plus = np.sum(_output(f, x, shape) * grad_out)
         x[i] = old - eps
-        minus = np.sum(np.asarray(f(x), dtype=np.float64) * grad_out)
+        minus = np.sum(_output(f, x, shape) * grad_out)
         x[i] = old
         grad[i] = (plus - minus) / (2 * eps)
     return grad
@@ -85,8 +122,8 @@ def relative_error(a, b):
     >>> relative_error([3., 4.], [3., 4.]), relative_error([3., 0.], [1., 0.])
     (0.0, 0.5)
     """
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
+    a = _real64(a, "a")
+    b = _real64(b, "b")
     if a.shape != b.shape:
         raise ValueError(f"a has shape {a.shape} and b has shape {b.shape}; they must match")
     denom = np.linalg.norm(a) + np.linalg.norm(b)
@@ -127,14 +164,20 @@ def gradcheck(f, f_backward, x, grad_out=None, *, eps=1e-6, seed=0):
     >>> err < 1e-8
     True
     """
-    x = np.array(x, dtype=np.float64, copy=True)
-    out = np.asarray(f(x))
+    _check_callable(f, "f", "the forward f(x) -> out")
+    _check_callable(f_backward, "f_backward", "the backward f_backward(grad_out, x) -> grad_x")
+    eps = _check_eps(eps)
+    seed = _p.check_int(seed, "seed")
+    if seed < 0:
+        raise ValueError(f"seed={seed!r} must be a non-negative integer (numpy's seeds are)")
+    x = _real64(x, "x")
+    out = _output(f, x)
     if grad_out is None:
         grad_out = np.random.default_rng(seed).standard_normal(out.shape)
-    grad_out = np.asarray(grad_out, dtype=np.float64)
+    grad_out = _real64(grad_out, "grad_out")
     if grad_out.shape != out.shape:
         raise ValueError(f"grad_out has shape {grad_out.shape} but f(x) has shape {out.shape}")
-    analytic = np.asarray(f_backward(grad_out, x.copy()), dtype=np.float64)
+    analytic = _real64(f_backward(grad_out, x.copy()), "f_backward(grad_out, x)")
     if analytic.shape != x.shape:
         raise ValueError(f"f_backward returned shape {analytic.shape}, but x has shape {x.shape}")
     numeric = numerical_gradient(f, x, grad_out, eps=eps)

@@ -37,6 +37,8 @@ import threading
 
 import numpy as np
 
+from .params import accumulator_dtype as _acc_dtype
+
 __all__ = [
     "max_pool2d",
     "max_pool2d_backward",
@@ -66,6 +68,33 @@ _INT32_INDICES = 2 ** 31
 # Inputs at least this large are copied chunk by chunk into a cache-sized buffer before the
 # forward reductions (see max_pool2d); smaller ones are read in place.
 _STAGE_BYTES = 16 << 20
+
+
+def _code_dtype(kernel):
+    """Unsigned type of the winner codes of max with indices: an offset in ``[0, k)`` per axis.
+
+    uint8 while every side of the kernel is at most 256 (the usual case, and the fastest),
+    then uint16 and uint32: a wide window (``kernel_size=(1, 300)``, adaptive bins of 300
+    cells) must not overflow its code.
+    """
+    k = max(kernel)
+    if k <= 1 << 8:                      # numpy types, not dtypes: the keys _temp remembers
+        return np.uint8
+    if k <= 1 << 16:
+        return np.uint16
+    return np.uint32
+
+
+def _index_dtype(W, need_h, need_w, ph, pw):
+    """int32 when every flat index ``r*W + c`` built by max with indices fits in it, else int64.
+
+    Rows ``r`` run over ``[-ph, need_h - ph)`` and columns ``c`` over ``[-pw, need_w - pw)``
+    (windows may overhang the bottom/right edge), so ``|r*W + c| < (need_h + ph) *
+    (need_w + pw + W)``; the window offsets ``ri*dh*W + cj*dw`` are smaller still.
+    """
+    if (need_h + ph) * (need_w + pw + W) < _INT32_INDICES:
+        return np.int32
+    return np.int64
 
 
 def _temp(name, shape, dtype):
@@ -216,11 +245,11 @@ def max_pool2d(x, kernel, stride, padding, dilation, out_hw, return_indices):
         buf.fill(lowest)
     geo = (OH, OW, kh, kw, sh, sw, dh, dw)
     if return_indices:
-        work = _ArgmaxWork(cb, need_h, geo, x.dtype)
+        index_dtype = _index_dtype(W, need_h, need_w, ph, pw)
+        work = _ArgmaxWork(cb, need_h, geo, x.dtype, index_dtype)
         base = ((np.arange(OH, dtype=np.int64) * sh - ph)[:, None] * W
                 + (np.arange(OW, dtype=np.int64) * sw - pw)[None, :])
-        if (need_h + ph) * (need_w + pw + W) < _INT32_INDICES:   # every index fits int32
-            base = base.astype(np.int32)
+        base = base.astype(index_dtype, copy=False)
         init = None
     else:
         t = _temp("max.t", (cb, OH, need_w), x.dtype) if kh > 1 else None
@@ -312,7 +341,7 @@ class _ArgmaxWork:
     at the end.
     """
 
-    def __init__(self, cb, need_h, geo, dtype):
+    def __init__(self, cb, need_h, geo, dtype, index_dtype=np.int32):
         OH, OW, kh, kw, sh, sw, dh, dw = geo
         self.geo = geo
         self.is_float = dtype.kind == "f"
@@ -323,22 +352,34 @@ class _ArgmaxWork:
         # faster for 10-wide outputs, 8-20% for 14-28, none at 32, 0-10% slower at 56).
         # Otherwise each input row is reduced once, in place.
         self.split = kh > 1 and sh >= (kh - 1) * dh + 1 and OW <= _SPLIT_MAX_OW
+        code = self.code = _code_dtype((kh, kw))
+        self.one_byte = code is np.uint8    # 1-byte codes hold a comparison's bools in place
         if self.split:
             rows, self.rv = (cb, OH, OW), _temp("arg.rvb", (kh, cb, OH, OW), dtype)
-            self.rc = _temp("arg.rcb", (kh, cb, OH, OW), np.uint8)
+            self.rc = _temp("arg.rcb", (kh, cb, OH, OW), code)
         else:
             rows = (cb, need_h, OW)
             self.rv = _temp("arg.rv", rows, dtype) if kw > 1 else None
-            self.rc = _temp("arg.rc", rows, np.uint8)            # winning column per row
+            self.rc = _temp("arg.rc", rows, code)                # winning column per row
         self.rmask = _temp("arg.rmask", rows, bool)
-        self.rtmp = _temp("arg.rtmp", rows, np.uint8)
+        self.rtmp = _temp("arg.rtmp", rows, code)
         self.rcol = _temp("arg.rcol", rows, dtype)
-        self.ri = _temp("arg.ri", (cb, OH, OW), np.uint8)        # winning row
-        self.cj = _temp("arg.cj", (cb, OH, OW), np.uint8)        # its winning column
+        self.ri = _temp("arg.ri", (cb, OH, OW), code)            # winning row
+        self.cj = _temp("arg.cj", (cb, OH, OW), code)            # its winning column
         self.omask = _temp("arg.omask", (cb, OH, OW), bool)
-        self.otmp = _temp("arg.otmp", (cb, OH, OW), np.uint8)
-        self.off = _temp("arg.off", (cb, OH, OW), np.int32)
-        self.off2 = _temp("arg.off2", (cb, OH, OW), np.int32) if dw > 1 else None
+        self.otmp = _temp("arg.otmp", (cb, OH, OW), code)
+        self.off_dtype = off = index_dtype
+        self.off = _temp("arg.off", (cb, OH, OW), off)
+        self.off2 = _temp("arg.off2", (cb, OH, OW), off) if dw > 1 else None
+
+    def _greater(self, a, b, codes, mask, nan_aware):
+        """``codes = (a > b) or isnan(a)`` as 0/1 codes (in place when codes are 1 byte)."""
+        bits = codes.view(bool) if self.one_byte else mask
+        np.greater(a, b, out=bits)
+        if nan_aware:
+            bits |= np.isnan(a)
+        if not self.one_byte:
+            np.copyto(codes, bits)
 
     def _along_rows(self, src, rv, rc, mask, tmp, col, nan_aware):
         """Max and winning column of the windows of every row of ``src``, into ``rv, rc``."""
@@ -352,11 +393,8 @@ class _ArgmaxWork:
             return col
 
         np.copyto(rv, src[:, :, :(OW - 1) * sw + 1:sw])
-        bits = rc.view(bool)
         v = cols(1)
-        np.greater(v, rv, out=bits)
-        if nan_aware:
-            bits |= np.isnan(v)
+        self._greater(v, rv, rc, mask, nan_aware)
         np.maximum(rv, v, out=rv)
         for j in range(2, kw):
             v = cols(j)
@@ -364,7 +402,7 @@ class _ArgmaxWork:
             if nan_aware:
                 mask |= np.isnan(v)
             np.maximum(rv, v, out=rv)
-            _select(mask, rc, np.uint8(j), rc, tmp)
+            _select(mask, rc, self.code(j), rc, tmp)
 
     def run(self, src, o, iv, base, W, nan_aware):
         OH, OW, kh, kw, sh, sw, dh, dw = self.geo
@@ -404,9 +442,7 @@ class _ArgmaxWork:
             np.copyto(cj, rc_i[0])
             ri.fill(0)
         else:
-            np.greater(rv_i[1], rv_i[0], out=ri.view(bool))
-            if nan_aware:
-                ri.view(bool)[...] |= np.isnan(rv_i[1])
+            self._greater(rv_i[1], rv_i[0], ri, mask, nan_aware)
             np.maximum(rv_i[0], rv_i[1], out=o)
             _select(ri, rc_i[0], rc_i[1], cj, tmp)
             for i in range(2, kh):
@@ -414,17 +450,18 @@ class _ArgmaxWork:
                 if nan_aware:
                     mask |= np.isnan(rv_i[i])
                 np.maximum(o, rv_i[i], out=o)
-                _select(mask, ri, np.uint8(i), ri, tmp)
+                _select(mask, ri, self.code(i), ri, tmp)
                 _select(mask, cj, rc_i[i], cj, tmp)
 
         # 3. flat index = base + ri * dh*W + cj * dw, in int32 and widened once when ``base``
-        #    is int32 (all indices fit; 20-30% faster than adding to an int64 base)
-        off = self.off[:n]
-        np.multiply(ri, dh * W, out=off, dtype=np.int32)
+        #    is int32 (all indices fit; 20-30% faster than adding to an int64 base), in int64
+        #    otherwise (the offsets of a plane of 2**31 cells or more overflow int32 too)
+        off, t = self.off[:n], self.off_dtype
+        np.multiply(ri, dh * W, out=off, dtype=t)
         if dw == 1:
-            np.add(off, cj, out=off, dtype=np.int32)
+            np.add(off, cj, out=off, dtype=t)
         else:
-            np.multiply(cj, dw, out=self.off2[:n], dtype=np.int32)
+            np.multiply(cj, dw, out=self.off2[:n], dtype=t)
             off += self.off2[:n]
         if base.dtype == np.int32:
             np.add(off, base, out=off)
@@ -529,6 +566,8 @@ def _scatter_add(gx, iv, g, keep):
 
 def _divisors(H, W, out_hw, kernel, stride, padding, count_include_pad, divisor_override):
     """PyTorch's divisor per output, as an int (all equal) or a read-only (OH, OW) int64 array."""
+    if isinstance(divisor_override, tuple):
+        return divisor_override          # (a, b): divide by a, then by b
     if divisor_override is not None:
         return int(divisor_override)
     (kh, kw), (ph, pw) = kernel, padding
@@ -562,7 +601,10 @@ def _divide(acc, div, dtype, out=None):
     PyTorch does."""
     out = acc if out is None else out
     with np.errstate(divide="ignore", invalid="ignore"):
-        if isinstance(div, int):
+        if isinstance(div, tuple):
+            np.divide(acc, out.dtype.type(div[0]), out=out)
+            np.divide(out, out.dtype.type(div[1]), out=out)
+        elif isinstance(div, int):
             np.divide(acc, out.dtype.type(div), out=out)
         else:
             np.divide(acc, div.astype(out.dtype), out=out)
@@ -585,7 +627,10 @@ def avg_pool2d(x, kernel, stride, padding, out_hw, count_include_pad, divisor_ov
         The window sum divided by ``divisor_override`` or by the window size:
         padded cells counted when ``count_include_pad``, a ceil-mode window
         overhanging the bottom/right edge counted only up to the padding.
-        float16 is summed in float32, as PyTorch does.
+        float16 (either byte order) is summed and divided in float32, as PyTorch
+        does; a non-native byte order is summed in the native one.
+        ``divisor_override`` may also be a pair ``(a, b)``: divide by ``a``, then
+        by ``b`` (PyTorch's adaptive average pooling divides by ``kh``, then ``kw``).
 
     Notes
     -----
@@ -603,7 +648,7 @@ def avg_pool2d(x, kernel, stride, padding, out_hw, count_include_pad, divisor_ov
     P, H, W = x.shape
     OH, OW = out_hw
     (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
-    acc_dtype = np.dtype(np.float32) if x.dtype == np.float16 else x.dtype
+    acc_dtype = _acc_dtype(x.dtype)
     out = np.empty((P, OH, OW), dtype=acc_dtype)
     if out.size == 0:
         return out.astype(x.dtype)
@@ -735,12 +780,7 @@ def global_pool(x, mode):
             return flat.max(axis=1)
         # reduceat runs one short loop per plane with less overhead than max(axis=1)
         return np.maximum.reduceat(flat.reshape(-1), np.arange(0, flat.size, flat.shape[1]))
-    if x.dtype == np.float16:
-        acc = np.dtype(np.float32)
-    elif x.dtype.kind == "f":
-        acc = x.dtype
-    else:
-        acc = np.dtype(np.float64)
+    acc = _acc_dtype(x.dtype)
     if flat.shape[1] == 0:
         with np.errstate(invalid="ignore"):
             return np.full(P, np.nan, dtype=x.dtype)

@@ -464,6 +464,11 @@ def _unpool_setup(x, indices, kernel_size, stride, padding, output_size):
                     f"{axis} it must lie strictly between {lo} and {hi} (the default size "
                     f"(in-1)*stride - 2*padding + kernel_size = {default[axis]}, plus or minus "
                     f"stride-1 = {s[axis] - 1}; PyTorch's rule)")
+    _p.check_output_cells(
+        x.shape[:-2] + tuple(size),
+        f"output_size={output_size!r}" if output_size is not None else
+        f"kernel_size={kernel_size!r}, stride={stride!r} and padding={padding!r} "
+        f"(the unpooled size (in-1)*stride - 2*padding + kernel_size = {size})")
     if not isinstance(indices, np.ndarray):
         try:
             indices = np.asarray(indices)

@@ -26,6 +26,8 @@ from typing import NamedTuple
 import numpy as np
 
 __all__ = [
+    "MAX_OUTPUT_CELLS",
+    "check_output_cells",
     "check_bool",
     "check_int",
     "check_norm_type",
@@ -35,6 +37,7 @@ __all__ = [
     "to_tuple",
     "as_input",
     "as_float",
+    "accumulator_dtype",
     "as_grad",
     "output_length",
     "Geometry",
@@ -44,6 +47,37 @@ __all__ = [
     "pool_geometry",
     "unbatch",
 ]
+
+
+#: The largest output, in cells, that poolkit allocates when its size is asked for directly.
+#: Adaptive pooling (its ``output_size``), spatial pyramid pooling (its ``levels``), max
+#: unpooling (its output size, from ``output_size`` or ``kernel_size``, ``stride`` and
+#: ``padding``) and :func:`poolkit.adaptive_bins` refuse, before allocating anything, an output
+#: of more cells than this, 2**30 (8 GiB of float64): such a size is a typo, not a request.
+#: Windowed pooling needs no such bound, since its output is never much larger than its input.
+MAX_OUTPUT_CELLS = 2 ** 30
+
+
+def check_output_cells(shape, message):
+    """Raise ``ValueError(message + ...)`` if an output of ``shape`` has more than ``MAX_OUTPUT_CELLS`` cells.
+
+    ``message`` names the parameter and its value; the sentence is completed
+    with the shape, its number of cells and the limit.
+
+    Examples
+    --------
+    >>> check_output_cells((2, 3, 4, 4), "output_size=4")
+    >>> check_output_cells((1, 1, 10**6, 10**6), "output_size=1000000")
+    Traceback (most recent call last):
+    ...
+    ValueError: output_size=1000000 asks for an output of shape (1, 1, 1000000, 1000000) = 1000000000000 cells, more than poolkit allocates: MAX_OUTPUT_CELLS = 2**30 = 1073741824
+    """
+    cells = 1
+    for n in shape:
+        cells *= int(n)
+    if cells > MAX_OUTPUT_CELLS:
+        raise ValueError(f"{message} asks for an output of shape {tuple(shape)} = {cells} cells, "
+                         f"more than poolkit allocates: MAX_OUTPUT_CELLS = 2**30 = {MAX_OUTPUT_CELLS}")
 
 
 # ---------------------------------------------------------------------------
@@ -154,6 +188,7 @@ def check_divisor_override(divisor_override):
     if divisor_override is None:
         return None
     d = check_int(divisor_override, "divisor_override")
+    _check_int64((d,), divisor_override, "divisor_override")
     if d < 1:
         raise ValueError(f"divisor_override={divisor_override!r} must be a positive integer "
                          f"(or None to divide by the window size); dividing by {d} is undefined"
@@ -237,6 +272,28 @@ def as_float(x):
     (dtype('float64'), dtype('float32'))
     """
     return x if x.dtype.kind == "f" else x.astype(np.float64)
+
+
+def accumulator_dtype(dtype):
+    """The floating type in which average-type pooling sums (and divides) an input of ``dtype``.
+
+    At least float32, in the machine's byte order: float16 (either byte order)
+    sums in float32, as PyTorch does on the CPU, so that a long window of
+    float16 values does not lose its precision; float32 and float64 sum in
+    themselves; integers in float64. Results are then returned in the
+    input's own dtype.
+
+    Examples
+    --------
+    >>> accumulator_dtype(np.dtype(">f2")), accumulator_dtype(np.dtype(">f8"))
+    (dtype('float32'), dtype('float64'))
+    """
+    dtype = np.dtype(dtype)
+    if dtype.kind != "f":
+        return np.dtype(np.float64)
+    if dtype.itemsize < 4:
+        return np.dtype(np.float32)
+    return dtype.newbyteorder("=")
 
 
 def as_grad(grad_out, expected_shape, name="grad_out", what="the forward output"):
@@ -329,6 +386,16 @@ def to_planes(x, nd=2):
     return x.reshape(-1, 1, x.shape[-1])
 
 
+_INT64_MAX = 2 ** 63 - 1
+
+
+def _check_int64(values, value, name):
+    """Sizes are int64, as in PyTorch: a larger one (``stride=10**20``) is refused by name."""
+    if max(values) > _INT64_MAX:
+        raise ValueError(f"{name}={value!r} must be at most 2**63 - 1 = {_INT64_MAX} on every axis "
+                         f"(sizes are 64-bit integers, as in PyTorch)")
+
+
 def check_kernel_args(kernel_size, stride, padding, dilation, n, *, pad_limit=True):
     """Normalise and check kernel_size, stride, padding, dilation (everything that does not need the input size).
 
@@ -340,6 +407,7 @@ def check_kernel_args(kernel_size, stride, padding, dilation, n, *, pad_limit=Tr
     ((3, 3), (3, 3), (1, 1), (1, 1))
     """
     k = to_tuple(kernel_size, "kernel_size", n)
+    _check_int64(k, kernel_size, "kernel_size")
     if min(k) < 1:
         raise ValueError(f"kernel_size={kernel_size!r} must be at least 1 on every axis "
                          f"(a window needs at least one cell)")
@@ -350,10 +418,13 @@ def check_kernel_args(kernel_size, stride, padding, dilation, n, *, pad_limit=Tr
         if min(s) < 1:
             raise ValueError(f"stride={stride!r} must be at least 1 on every axis "
                              f"(the window has to move; use None for stride = kernel_size)")
+    _check_int64(s, stride, "stride")
     p = to_tuple(padding, "padding", n)
+    _check_int64(p, padding, "padding")
     if min(p) < 0:
         raise ValueError(f"padding={padding!r} must be non-negative on every axis")
     d = to_tuple(dilation, "dilation", n)
+    _check_int64(d, dilation, "dilation")
     if min(d) < 1:
         raise ValueError(f"dilation={dilation!r} must be at least 1 on every axis "
                          f"(1 means no gaps between window cells)")

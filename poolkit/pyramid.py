@@ -55,14 +55,22 @@ def _check_levels(levels):
     return tuple(out)
 
 
+def _check_total(x, levels):
+    """Refuse a pyramid whose output would exceed :data:`poolkit.params.MAX_OUTPUT_CELLS`."""
+    bins = sum(n * n for n in levels)
+    _p.check_output_cells(x.shape[:-3] + (x.shape[-3] * bins,), f"levels={levels!r}")
+
+
 def _pyramid(x, levels, mode, which):
     levels = _check_levels(levels)
     mode = _p.check_mode(mode)
     x = _p.as_input(x, ndims=(3, 4), layout="(C, H, W) or (N, C, H, W)")
+    _check_total(x, levels)
     forward = _FUNCS[which][mode][0]
     lead = x.shape[:-3]
     parts = [forward(x, n).reshape(lead + (-1,)) for n in levels]   # (N, C*n*n) per level
-    return np.concatenate(parts, axis=-1)
+    # concatenate would return the native byte order; keep the levels' dtype
+    return np.concatenate(parts, axis=-1).astype(parts[0].dtype, copy=False)
 
 
 def spatial_pyramid_pool2d(x, levels=(1, 2, 4), *, mode="max"):
@@ -121,15 +129,17 @@ def _pyramid_backward(grad_out, x, levels, mode, which):
     levels = _check_levels(levels)
     mode = _p.check_mode(mode)
     x = _p.as_input(x, ndims=(3, 4), layout="(C, H, W) or (N, C, H, W)")
+    _check_total(x, levels)
     lead, C = x.shape[:-3], x.shape[-3]
     total = C * sum(n * n for n in levels)
     grad = _p.as_grad(grad_out, lead + (total,), what="the pyramid output")
     backward = _FUNCS[which][mode][1]
+    starts = np.cumsum([0] + [C * n * n for n in levels])
     grad_x = None
-    start = 0
-    for n in levels:                       # each level is an independent pooling: gradients add
+    # Each level is an independent pooling: gradients add, the last level's first, as PyTorch's
+    # autograd adds them for torch.cat of adaptive poolings (so float32 sums agree bit for bit).
+    for n, start in reversed(list(zip(levels, starts[:-1]))):
         part = grad[..., start:start + C * n * n].reshape(lead + (C, n, n))
-        start += C * n * n
         g = backward(part, x, n)
         grad_x = g if grad_x is None else grad_x + g
     return grad_x
@@ -139,7 +149,9 @@ def spatial_pyramid_pool2d_backward(grad_out, x, levels=(1, 2, 4), *, mode="max"
     """Gradient of :func:`spatial_pyramid_pool2d` with respect to ``x``.
 
     The levels are independent poolings of the same input, so their
-    gradients (each an adaptive pooling backward) add up.
+    gradients (each an adaptive pooling backward) add up, the last level's
+    first (the order in which PyTorch's autograd adds the gradients of
+    ``torch.cat`` of adaptive poolings).
 
     Parameters
     ----------

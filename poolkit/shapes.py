@@ -85,6 +85,9 @@ def max_padding(kernel_size, dilation=1):
     (1, 2, (1, 1))
     """
     n = len(kernel_size) if isinstance(kernel_size, (tuple, list)) else 1
+    if n == 0:
+        raise ValueError(f"kernel_size={kernel_size!r} must be an int or a non-empty tuple of "
+                         f"ints (one per spatial axis)")
     k, _, _, _ = _p.check_kernel_args(kernel_size, None, 0, dilation, n)
     limit = tuple(ki // 2 for ki in k)
     return limit if isinstance(kernel_size, (tuple, list)) else limit[0]
@@ -120,6 +123,7 @@ def adaptive_bins(in_size, out_size):
         raise ValueError(f"in_size={in_size!r} must be at least 1")
     if m < 1:
         raise ValueError(f"out_size={out_size!r} must be at least 1 (the number of bins)")
+    _p.check_output_cells((m,), f"out_size={out_size!r}")
     # integer floor and ceil: exact for any size
     return [((i * n) // m, -((-(i + 1) * n) // m)) for i in range(m)]
 

@@ -80,9 +80,6 @@ venv: $(STAMP)
 
 # The oldest-numpy venv: numpy $(OLDEST_NUMPY) has wheels for Python 3.9 to 3.12.
 $(OLDEST_STAMP): requirements.txt pyproject.toml
-	@$(PYTHON) -c 'import sys; sys.exit(not (3, 11) <= sys.version_info < (3, 13))' || { \
-	  echo "error: make test-oldest needs Python 3.11 or 3.12 (numpy $(OLDEST_NUMPY) has no wheel for" \
-	       "$$($(PYTHON) --version 2>&1)); run e.g. 'make $(MAKECMDGOALS) PYTHON=python3.12'." >&2; exit 1; }
 	$(PYTHON) -m venv $(OLDEST)
 	$(OLDEST_BIN)/python -m pip install --disable-pip-version-check -q "numpy==$(OLDEST_NUMPY)" \
 	  $$(grep -E '^(pytest|hypothesis)==' requirements.txt)
@@ -130,9 +127,16 @@ test-build: venv
 	$(BIN)/jupyter-book build . --path-output $(STRICT) --all -W -n --keep-going
 
 # CI=false: here a torch test's skip is expected (test-unit runs them with torch).
-test-oldest: $(OLDEST_STAMP)
+# numpy $(OLDEST_NUMPY) has wheels for Python 3.9 to 3.12 only: with a newer $(PYTHON) the step says
+# so and passes (make test stays green there), unless CI=true, where it must run.
+test-oldest:
 	@echo "== library unit tests and doctests against numpy $(OLDEST_NUMPY), the oldest allowed ($(OLDEST))"
-	@$(timed); CI=false $(OLDEST_BIN)/python -m pytest -q -p no:cacheprovider $(OLDEST_TESTS)
+	@if ! $(PYTHON) -c 'import sys; sys.exit(not (3, 9) <= sys.version_info < (3, 13))'; then \
+	  msg="numpy $(OLDEST_NUMPY) has no wheel for $$($(PYTHON) --version 2>&1); run 'make test-oldest PYTHON=python3.12'"; \
+	  if [ "$${CI:-}" = true ]; then echo "error: $$msg" >&2; exit 1; fi; \
+	  echo "(skipped: $$msg)"; exit 0; fi; \
+	$(MAKE) --no-print-directory $(OLDEST_STAMP); \
+	$(timed); CI=false $(OLDEST_BIN)/python -m pytest -q -p no:cacheprovider $(OLDEST_TESTS)
 
 test-site: venv
 	@echo "== browser tests of $(STRICT)/_build/html"

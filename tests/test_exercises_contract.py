@@ -48,6 +48,14 @@ MARGIN = 1.5            # seconds: starting the child, the machine's noise
 
 
 @pytest.fixture
+def card():
+    """A clean score card, and the real time limits (for tests whose line must not be a time-out)."""
+    SCORECARD.clear()
+    yield
+    SCORECARD.clear()
+
+
+@pytest.fixture
 def scaled(monkeypatch):
     monkeypatch.setattr(_sandbox, "TIME_SCALE", SCALE)
     SCORECARD.clear()
@@ -261,7 +269,7 @@ def test_an_endless_loop_inside_try_except_is_a_time_out(scaled, entry, loop):
 
 
 @pytest.mark.parametrize("answer", [_exits, _sys_exit], ids=["os._exit", "sys.exit"])
-def test_a_function_that_ends_the_process_is_reported(scaled, answer):
+def test_a_function_that_ends_the_process_is_reported(card, answer):
     result, writes, _ = _call(lambda a: check_function(a, _CASES, name="biggest"), answer)
     assert result.status == "failed"
     if answer is _exits:
@@ -369,7 +377,7 @@ FUNCTION_CHECKERS = [e for e in ENTRY_POINTS if e[0] in {
 
 @pytest.mark.parametrize("mode", ["fork", "off"])
 @pytest.mark.parametrize("entry", FUNCTION_CHECKERS, ids=lambda e: e[0])
-def test_an_interrupt_in_the_learners_code_is_check_interrupted(scaled, monkeypatch, entry, mode):
+def test_an_interrupt_in_the_learners_code_is_check_interrupted(card, monkeypatch, entry, mode):
     monkeypatch.setenv(_sandbox.ENV_SWITCH, mode)
     result, writes, _ = _call(entry[1], _interrupt)
     assert writes == ["Check interrupted.\n"], writes
@@ -396,7 +404,7 @@ def test_ctrl_c_while_the_check_waits(scaled):
 # answers of the wrong kind
 # ---------------------------------------------------------------------------
 
-def test_a_complex_result_is_not_accepted_as_a_float_array(scaled):
+def test_a_complex_result_is_not_accepted_as_a_float_array(card):
     from poolkit.exercises import ch01
 
     def complex_pool(x, k):
@@ -408,7 +416,7 @@ def test_a_complex_result_is_not_accepted_as_a_float_array(scaled):
     assert "expected a real float array, got complex128" in writes[0], writes
 
 
-def test_a_complex_value_is_not_a_number(scaled):
+def test_a_complex_value_is_not_a_number(card):
     result, writes, _ = _call(lambda a: check_value(a, 2.5, name="out"), 2.5 + 0j)
     assert result.status == "failed" and "should be a number, got complex" in writes[0], writes
 
@@ -420,7 +428,7 @@ def test_a_complex_value_is_not_a_number(scaled):
     (lambda: ch08.SelfTest().check(12), "Not attempted yet"),
     (lambda: check_output_size_fn(), "Not attempted yet: complete `output_size`"),
 ])
-def test_no_argument_is_not_attempted(scaled, call, line):
+def test_no_argument_is_not_attempted(card, call, line):
     result, writes, _ = _call(lambda a: call(), None)
     assert writes[0].startswith(line), writes
     assert result.status == "not attempted"
@@ -434,7 +442,7 @@ def test_no_argument_is_not_attempted(scaled, call, line):
     (lambda: check_value(3, 3, name="x", bogus=1), "Not checkable: check_value has no argument named `bogus`."),
     (lambda: check_value(3, name="x"), "Not checkable: check_value needs the argument `expected`."),
 ])
-def test_a_wrong_call_of_a_checker_says_how_to_call_it(scaled, call, line):
+def test_a_wrong_call_of_a_checker_says_how_to_call_it(card, call, line):
     result, writes, _ = _call(lambda a: call(), None)
     assert writes[0].startswith(line), writes
     assert result.status == "failed"

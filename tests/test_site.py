@@ -42,6 +42,10 @@ CHROMIUM_FLAGS = [
 LOCAL_HOST = "127.0.0.1"
 TIMEOUT_MS = 20_000
 SETTLE_MS = 300
+# Viewport widths: a phone, a tablet (both below the theme's 960 px breakpoint, where the
+# sidebars become pop-up dialogs) and a desktop.
+PHONE, TABLET, DESKTOP = 390, 768, 1280
+VIEWPORT_HEIGHT = 800
 # Pages are large and the machine small: on each page, click through this many solutions,
 # quizzes and animations (every solution is still checked to be hidden).
 INTERACTIONS_PER_PAGE = 2
@@ -178,9 +182,10 @@ class Visit:
     bad_responses: list[str]
 
 
-def open_page(browser, base_url, docname: str, query: str = "") -> Visit:
+def open_page(browser, base_url, docname: str, query: str = "", width: int = DESKTOP) -> Visit:
     browser.recorder.clear()
     page = browser.new_page()
+    page.set_viewport_size({"width": width, "height": VIEWPORT_HEIGHT})
     page.set_default_timeout(TIMEOUT_MS)
     errors: list[str] = []
     bad: list[str] = []
@@ -315,6 +320,7 @@ class PageSurvey:
     solution_failures: list[str]
     quiz_failures: list[str]
     animation_failures: list[str]
+    layout: dict = field(default_factory=dict)  # LAYOUT_JS at DESKTOP width, before any click
 
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
@@ -331,6 +337,145 @@ VISIBLE_TEXT_JS = """() => {
       .forEach(e => e.remove());
   return copy.textContent;
 }"""
+
+
+# What a reader sees of the page's layout, measured in the browser (boxes are
+# [left, top, right, bottom] in CSS pixels, relative to the viewport).
+LAYOUT_JS = """() => {
+  const box = e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+  const shown = e => {
+    if (!e || e.closest('dialog:not([open])')) return false;
+    const r = e.getBoundingClientRect(), s = getComputedStyle(e);
+    return r.width > 0 && r.height > 0 && s.visibility !== 'hidden';
+  };
+  const article = document.querySelector('article.bd-article');
+  const scroller = e => {  // nearest ancestor inside the article that scrolls sideways
+    for (let a = e.parentElement; a && a !== article; a = a.parentElement)
+      if (['auto', 'scroll'].includes(getComputedStyle(a).overflowX)) return a;
+    return null;
+  };
+  const equations = [...document.querySelectorAll('article div.math')].flatMap(div => {
+    const number = div.querySelector(':scope > span.eqno');
+    const box_ = div.querySelector(':scope > mjx-container[display]');
+    const formula = box_ && box_.querySelector(':scope > mjx-math');
+    if (!number || !formula) return [];
+    const s = getComputedStyle(box_);
+    return [{label: number.textContent.replace(/#/g, '').trim(), div: box(div), box: box(box_),
+             formula: box(formula), number: box(number), overflow_x: s.overflowX,
+             scroll_width: box_.scrollWidth, client_width: box_.clientWidth}];
+  });
+  const tables = [...document.querySelectorAll('article table')].map(t => {
+    const s = scroller(t);
+    return {width: t.getBoundingClientRect().width, scroller: s && box(s),
+            column: article.getBoundingClientRect().width};
+  });
+  const links = nav => [...nav.querySelectorAll('a')].map(a => a.textContent.trim());
+  const caption = [...document.querySelectorAll('nav.bd-docs-nav p.caption')]
+      .find(c => c.textContent.trim() === 'Chapters');
+  const chapterTable = [...document.querySelectorAll('article table')].find(t =>
+      [...t.querySelectorAll('thead th')].some(th => th.textContent.trim() === 'Chapter'));
+  let introChapters = null;
+  if (chapterTable) {
+    const col = [...chapterTable.querySelectorAll('thead th')].findIndex(th => th.textContent.trim() === 'Chapter');
+    introChapters = [...chapterTable.querySelectorAll('tbody tr')].map(tr => tr.children[col].textContent.trim());
+  }
+  const header = document.querySelector('.bd-header-article');
+  const sidebar = document.querySelector('#pst-primary-sidebar');
+  return {
+    viewport: window.innerWidth,
+    page_width: document.documentElement.scrollWidth,
+    equations, tables,
+    mathjax_tags: document.querySelectorAll('article mjx-labels').length,
+    search_fields: [...document.querySelectorAll('.search-button__button, form.bd-search, input[type=search]')]
+        .filter(shown).map(e => e.className),
+    article_header_top: shown(header) ? header.getBoundingClientRect().top : null,
+    sidebar_top: shown(sidebar) ? sidebar.getBoundingClientRect().top : null,
+    nav_chapters: caption ? links(caption.nextElementSibling) : [],
+    intro_chapters: introChapters,
+  };
+}"""
+
+
+def _overlap(a, b, tolerance: float = 0.5) -> bool:
+    """Whether boxes [left, top, right, bottom] overlap by more than `tolerance` px each way."""
+    return (
+        min(a[2], b[2]) - max(a[0], b[0]) > tolerance
+        and min(a[3], b[3]) - max(a[1], b[1]) > tolerance
+    )
+
+
+def _inside(inner, outer, tolerance: float = 1.0) -> bool:
+    """Whether box `inner` lies within box `outer` horizontally."""
+    return inner[0] >= outer[0] - tolerance and inner[2] <= outer[2] + tolerance
+
+
+def equation_problems(layout: dict, where: str) -> list[str]:
+    """Every numbered display equation shows its whole formula (in full, or in a box that
+    scrolls sideways to all of it) and its number, and the two do not overlap."""
+    problems = []
+    if layout["mathjax_tags"]:
+        problems.append(f"{where}: MathJax \\tag labels, which this test does not measure yet")
+    for eq in layout["equations"]:
+        label = f"{where} equation {eq['label']}"
+        formula, number, box = eq["formula"], eq["number"], eq["box"]
+        if _overlap(formula, number):
+            problems.append(f"{label}: the formula {formula} overlaps its number {number}")
+        if not _inside(number, eq["div"]) or number[0] < 0 or number[2] > layout["viewport"] + 1:
+            problems.append(f"{label}: the number {number} is cut off (equation {eq['div']})")
+        if not _inside(box, eq["div"]):
+            problems.append(f"{label}: the formula's box {box} is clipped by the equation {eq['div']}")
+        width = formula[2] - formula[0]
+        if width <= eq["client_width"] + 1:
+            if not _inside(formula, box):
+                problems.append(f"{label}: the formula {formula} sticks out of its box {box}")
+        elif eq["overflow_x"] not in ("auto", "scroll") or eq["scroll_width"] < width - 1 or formula[0] < box[0] - 1:
+            problems.append(
+                f"{label}: the formula ({width:.0f} px) is wider than its box "
+                f"({eq['client_width']} px) and cannot be scrolled to in full"
+            )
+    return problems
+
+
+def overflow_problems(layout: dict, where: str) -> list[str]:
+    """The page never scrolls sideways; a table wider than the column scrolls in its own box."""
+    problems = []
+    if layout["page_width"] > layout["viewport"]:
+        problems.append(
+            f"{where}: the page is {layout['page_width']} px wide in a {layout['viewport']} px viewport"
+        )
+    for i, table in enumerate(layout["tables"], 1):
+        if table["width"] <= table["column"] + 1:
+            continue
+        box = table["scroller"]
+        if box is None or box[0] < -1 or box[2] > layout["viewport"] + 1:
+            problems.append(f"{where} table #{i}: {table['width']:.0f} px wide and not in a scrolling box")
+    return problems
+
+
+def top_band_problems(layout: dict, where: str) -> list[str]:
+    """Exactly one search control is shown, and nothing sits in a band above the article's
+    header and the sidebar (both start at the top of the window)."""
+    problems = []
+    if len(layout["search_fields"]) != 1:
+        problems.append(f"{where}: {len(layout['search_fields'])} search controls shown: {layout['search_fields']}")
+    for what in ("article_header_top", "sidebar_top"):
+        top = layout[what]
+        if top is not None and top > 1:
+            problems.append(f"{where}: a {top:.0f} px band above the {what.rsplit('_', 1)[0].replace('_', ' ')}")
+    if layout["article_header_top"] is None:
+        problems.append(f"{where}: no article header (with the menu buttons) is shown")
+    return problems
+
+
+@pytest.fixture(scope="session")
+def phone_layout(browser, base_url) -> dict[str, dict]:
+    """LAYOUT_JS of every page at phone width (one load each, no clicks)."""
+    result = {}
+    for name in PAGES:
+        visit = open_page(browser, base_url, name, width=PHONE)
+        result[name] = visit.page.evaluate(LAYOUT_JS)
+        visit.page.close()
+    return result
 
 
 @pytest.fixture(scope="session")
@@ -350,6 +495,7 @@ def survey(browser, base_url) -> dict[str, PageSurvey]:
             "animations": p.locator("article .animation").count(),
         }
         cjk_font_loaded = p.evaluate(CJK_FONT_JS)
+        layout = p.evaluate(LAYOUT_JS)
         solution_failures = check_solutions(p, name)
         quiz_failures = check_quizzes(p, name)
         animation_failures = check_animations(p, name)
@@ -365,6 +511,7 @@ def survey(browser, base_url) -> dict[str, PageSurvey]:
             solution_failures=solution_failures,
             quiz_failures=quiz_failures,
             animation_failures=animation_failures,
+            layout=layout,
             **counts,
         )
         p.close()
@@ -496,6 +643,20 @@ def test_raw_tex_pattern():
     assert not RAW_TEX.search("max pooling keeps the largest value; cost is $5")
 
 
+def test_overlap_and_inside():
+    assert _overlap([0, 0, 10, 10], [5, 5, 20, 20])
+    assert not _overlap([0, 0, 10, 10], [10, 0, 20, 10])  # touching is not overlapping
+    assert not _overlap([0, 0, 100, 10], [50, 12, 90, 20])  # a number below the formula
+    assert _inside([5, 0, 95, 9], [0, 0, 100, 10]) and not _inside([5, 0, 120, 9], [0, 0, 100, 10])
+    wide = {"label": "(1.1)", "div": [0, 0, 300, 50], "box": [0, 0, 240, 50], "formula": [0, 0, 280, 40],
+            "number": [250, 10, 300, 30], "overflow_x": "auto", "scroll_width": 280, "client_width": 240}
+    assert any("overlaps" in p for p in equation_problems({"mathjax_tags": 0, "viewport": 390, "equations": [wide]}, "x"))
+    wrapped = dict(wide, box=[0, 0, 300, 50], number=[250, 55, 300, 70], div=[0, 0, 300, 70], client_width=300)
+    assert not equation_problems({"mathjax_tags": 0, "viewport": 390, "equations": [wrapped]}, "x")
+    clipped = dict(wrapped, overflow_x="hidden", formula=[0, 0, 400, 40], scroll_width=300)
+    assert equation_problems({"mathjax_tags": 0, "viewport": 390, "equations": [clipped]}, "x")
+
+
 def test_is_local():
     assert _is_local("http://127.0.0.1:8000/x.js")
     assert _is_local("data:image/png;base64,AAAA")
@@ -532,3 +693,140 @@ def test_api_page_documents_every_public_name_and_module():
     }
     undocumented = sorted(found - modules)
     assert not undocumented, f"add an automodule section to book/api.md for {undocumented}"
+
+
+# ------------------------------------------------------------------ layout at phone and desktop widths
+
+
+@pytest.mark.parametrize("width", [PHONE, DESKTOP])
+@pytest.mark.parametrize("docname", PAGES)
+def test_numbered_equations_show_formula_and_number_apart(survey, phone_layout, docname, width):
+    layout = phone_layout[docname] if width == PHONE else survey[docname].layout
+    problems = equation_problems(layout, f"{docname} at {width} px")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("width", [PHONE, DESKTOP])
+@pytest.mark.parametrize("docname", PAGES)
+def test_page_does_not_scroll_sideways(survey, phone_layout, docname, width):
+    layout = phone_layout[docname] if width == PHONE else survey[docname].layout
+    problems = overflow_problems(layout, f"{docname} at {width} px")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("width", [PHONE, DESKTOP])
+@pytest.mark.parametrize("docname", PAGES)
+def test_one_search_control_and_no_empty_band_at_the_top(survey, phone_layout, docname, width):
+    layout = phone_layout[docname] if width == PHONE else survey[docname].layout
+    problems = top_band_problems(layout, f"{docname} at {width} px")
+    assert not problems, "\n".join(problems)
+
+
+def test_intro_chapter_table_names_the_chapters_as_the_navigation_does(survey):
+    layout = survey[PAGES[0]].layout
+    nav = [re.sub(r"^\d+\.\s*", "", text) for text in layout["nav_chapters"]]
+    assert nav, "no 'Chapters' section in the navigation"
+    assert layout["intro_chapters"] is not None, "the intro has no table with a 'Chapter' column"
+    assert layout["intro_chapters"] == nav, (
+        "the intro's chapter table and the navigation name the chapters differently:\n"
+        + "\n".join(f"  {a!r} vs {b!r}" for a, b in zip(layout["intro_chapters"], nav) if a != b)
+    )
+
+
+# ------------------------------------------------------------------ menus below 960 px
+
+
+def _shown(locator):
+    """The first of `locator`'s elements that is visible (hidden copies of a button exist)."""
+    for i in range(locator.count()):
+        if locator.nth(i).is_visible():
+            return locator.nth(i)
+    return None
+
+
+MENU_CASES = [(PHONE, "book/intro"), (PHONE, "book/05-sizes"), (PHONE, "book/cheatsheet"), (TABLET, "book/03-types")]
+
+
+@pytest.mark.parametrize("width,docname", MENU_CASES)
+def test_menu_button_opens_the_navigation_and_a_link_works(browser, base_url, width, docname):
+    visit = open_page(browser, base_url, docname, width=width)
+    page = visit.page
+    try:
+        assert not page.locator("#pst-primary-sidebar a.reference").first.is_visible(), (
+            f"{docname} at {width} px: the navigation is visible before ☰ is clicked (is this narrow?)"
+        )
+        toggle = _shown(page.locator(".primary-toggle"))
+        assert toggle is not None, f"{docname} at {width} px: no visible ☰ button"
+        toggle.click()
+        nav = page.locator("#pst-primary-sidebar-modal[open] nav.bd-docs-nav")
+        try:
+            nav.wait_for(state="visible", timeout=3_000)
+        except Exception:
+            pytest.fail(f"{docname} at {width} px: clicking ☰ did not show the navigation")
+        here = page.url.split("#")[0].rsplit("/", 1)[1]
+        links = nav.locator("a.reference.internal")
+        target = next(
+            (links.nth(i) for i in range(links.count())
+             if links.nth(i).get_attribute("href").split("#")[0] not in ("", "#", here)),
+            None,
+        )
+        assert target is not None, f"{docname}: the navigation links to no other page"
+        href = target.get_attribute("href")
+        with page.expect_navigation(timeout=5_000):
+            target.click()
+        assert page.url.split("#")[0].endswith("/" + href.split("#")[0].lstrip("./")), (
+            f"{docname} at {width} px: clicking {href!r} in the menu led to {page.url}"
+        )
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("width,docname", MENU_CASES)
+def test_contents_button_shows_the_page_sections_and_a_link_works(browser, base_url, width, docname):
+    visit = open_page(browser, base_url, docname, width=width)
+    page = visit.page
+    try:
+        toggle = _shown(page.locator(".secondary-toggle"))
+        assert toggle is not None, f"{docname} at {width} px: no visible page-contents button"
+        toggle.click()
+        toc = page.locator("#pst-secondary-sidebar-modal[open] nav.page-toc")
+        try:
+            toc.wait_for(state="visible", timeout=3_000)
+        except Exception:
+            pytest.fail(f"{docname} at {width} px: clicking the page-contents button showed nothing")
+        sections = page.evaluate(
+            "() => [...document.querySelectorAll('article section > h2')]"
+            ".map(h => h.closest('section').id)"
+        )
+        links = toc.locator("a.nav-link")
+        hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
+        missing = [s for s in sections if f"#{s}" not in hrefs]
+        assert sections and not missing, f"{docname}: page contents lack sections {missing or '(none found)'}"
+        last = links.nth(links.count() - 1)
+        last.click()
+        page.wait_for_function("h => location.hash === h", arg=hrefs[-1], timeout=3_000)
+    finally:
+        page.close()
+
+
+def test_menu_buttons_work_from_the_keyboard(browser, base_url):
+    visit = open_page(browser, base_url, "book/02-purpose", width=PHONE)
+    page = visit.page
+    try:
+        for button, dialog in ((".primary-toggle", "#pst-primary-sidebar-modal"),
+                               (".secondary-toggle", "#pst-secondary-sidebar-modal")):
+            toggle = _shown(page.locator(button))
+            assert toggle is not None, f"no visible {button}"
+            toggle.focus()
+            page.keyboard.press("Enter")
+            try:
+                page.locator(f"{dialog}[open]").wait_for(state="visible", timeout=3_000)
+            except Exception:
+                pytest.fail(f"Enter on the focused {button} did not open {dialog}")
+            page.keyboard.press("Escape")
+            try:
+                page.locator(f"{dialog}[open]").wait_for(state="detached", timeout=3_000)
+            except Exception:
+                pytest.fail(f"Escape did not close {dialog}")
+    finally:
+        page.close()

@@ -85,7 +85,8 @@ endef
 test-unit: venv
 	@echo "== unit tests and doctests (tests/, poolkit/)"
 	@$(timed); \
-	$(call pytest_allow_empty,-q --ignore=tests/test_site.py tests poolkit)
+	$(call pytest_allow_empty,-q --ignore=tests/test_site.py --ignore=tests/test_site_chapters.py \
+	  --ignore=tests/test_lab.py tests poolkit)
 
 test-notebooks: venv
 	@echo "== nbval, strict, over book/*.ipynb"
@@ -100,9 +101,9 @@ test-build: venv
 	$(BIN)/jupyter-book build . --path-output $(STRICT) --all -W -n --keep-going
 
 test-site: venv
-	@echo "== browser tests of $(STRICT)/_build/html"
+	@echo "== browser tests of $(STRICT)/_build/html, and of the chapters in JupyterLab"
 	@$(timed); export BOOK_HTML_DIR=$(STRICT)/_build/html; \
-	$(call pytest_allow_empty,-q -rs tests/test_site.py)
+	$(call pytest_allow_empty,-q -rs tests/test_site.py tests/test_site_chapters.py tests/test_lab.py)
 
 # ------------------------------------------------------------------ convenience
 

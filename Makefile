@@ -102,8 +102,12 @@ test-build: venv
 
 test-site: venv
 	@echo "== browser tests of $(STRICT)/_build/html, and of the chapters in JupyterLab"
+	@# One pytest process per file: each starts its own playwright driver, and two sync drivers
+	@# cannot share a process.
 	@$(timed); export BOOK_HTML_DIR=$(STRICT)/_build/html; \
-	$(call pytest_allow_empty,-q -rs tests/test_site.py tests/test_site_chapters.py tests/test_lab.py)
+	$(call pytest_allow_empty,-q -rs tests/test_site.py); \
+	$(call pytest_allow_empty,-q -rs tests/test_site_chapters.py); \
+	$(call pytest_allow_empty,-q -rs tests/test_lab.py)
 
 # ------------------------------------------------------------------ convenience
 

@@ -13,7 +13,8 @@ Playwright drives Chromium (the flags of ``tests/test_site.py``) through chapter
   picture, and the first click on Play plays it.
 
 Skips with a reason when Chromium or playwright is missing (a failure when ``CI=true``).
-About 30-60 s.
+About 30-60 s. Run it in its own pytest process (``make test-site`` does): playwright's sync API
+cannot start a second browser driver next to ``tests/test_site.py``'s.
 """
 
 from __future__ import annotations

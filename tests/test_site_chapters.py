@@ -11,6 +11,9 @@ Headless Chromium loads every chapter of the built site (``BOOK_HTML_DIR``, as f
   under it;
 - every exercise has a title;
 - the timing figure's caption promises no line that the figure may not draw.
+
+Run it in its own pytest process (``make test-site`` does): it imports ``tests/test_site.py``'s
+browser fixture, and two copies of that fixture (two playwright drivers) cannot share a process.
 """
 
 from __future__ import annotations

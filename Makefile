@@ -112,7 +112,8 @@ endef
 test-unit: venv
 	@echo "== unit tests and doctests (tests/, poolkit/)"
 	@$(timed); \
-	$(call pytest_allow_empty,-q --ignore=tests/test_site.py tests poolkit)
+	$(call pytest_allow_empty,-q --ignore=tests/test_site.py --ignore=tests/test_site_chapters.py \
+	  --ignore=tests/test_lab.py tests poolkit)
 
 test-notebooks: venv
 	@echo "== nbval, strict, over book/*.ipynb"
@@ -139,9 +140,13 @@ test-oldest:
 	$(timed); CI=false $(OLDEST_BIN)/python -m pytest -q -p no:cacheprovider $(OLDEST_TESTS)
 
 test-site: venv
-	@echo "== browser tests of $(STRICT)/_build/html"
+	@echo "== browser tests of $(STRICT)/_build/html, and of the chapters in JupyterLab"
+	@# One pytest process per file: each starts its own playwright driver, and two sync drivers
+	@# cannot share a process.
 	@$(timed); export BOOK_HTML_DIR=$(STRICT)/_build/html; \
-	$(call pytest_allow_empty,-q -rs tests/test_site.py)
+	$(call pytest_allow_empty,-q -rs tests/test_site.py); \
+	$(call pytest_allow_empty,-q -rs tests/test_site_chapters.py); \
+	$(call pytest_allow_empty,-q -rs tests/test_lab.py)
 
 # ------------------------------------------------------------------ convenience
 

@@ -13,8 +13,10 @@ Typical use, as the last line of a notebook cell::
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import re
+import struct
 from collections import Counter
 
 import matplotlib.pyplot as plt
@@ -28,7 +30,9 @@ __all__ = ["sliding_window", "to_html", "MAX_FRAMES"]
 #: The most windows an animation may show (animations are meant to be small).
 MAX_FRAMES = 64
 
-_DPI = 72
+#: Frames are drawn at twice the CSS pixel density (the player shows them at half their pixel size).
+_DPI = 144
+_SCALE = 2
 _seen: Counter = Counter()
 
 
@@ -263,6 +267,9 @@ _ICON_PATHS = {
 _FA_LINK = re.compile(r"<link[^>]*font-awesome[^>]*>\s*", re.IGNORECASE)
 _FA_ICON = re.compile(r'<i class="(fa [^"]*)"></i>')
 _ANIM_ID = re.compile(r"_anim_img([0-9a-f]{32})")
+_FIRST_FRAME = re.compile(r'frames\[0\] = "data:image/png;base64,((?:[^"\\]|\\\n)*)"')
+_IMG_TAG = re.compile(r'<img id="(_anim_img[0-9a-f]+)">')
+_START = re.compile(r"setTimeout\(function\(\) \{\s*(anim[0-9a-f]+) = new Animation\(([^;]*)\);\s*\}, 0\);")
 
 
 def _svg_icon(match: re.Match) -> str:
@@ -279,6 +286,46 @@ def _offline(html: str) -> str:
     return _FA_ICON.sub(_svg_icon, html)
 
 
+def _png_size(data: bytes) -> tuple[int, int]:
+    """(width, height) in pixels from a PNG's IHDR chunk."""
+    if data[:8] != b"\x89PNG\r\n\x1a\n":
+        raise ValueError("not a PNG frame")
+    return struct.unpack(">II", data[16:24])
+
+
+def _first_frame(html: str, alt: str) -> str:
+    """Show frame 0 before any script runs, at its final size, and start the player robustly.
+
+    matplotlib's player leaves ``<img>`` empty until its script runs, so a notebook
+    that is not trusted (or not yet run) shows no picture, and the picture's late
+    arrival pushes the controls down. Here the first frame is the image's ``src``
+    with its width and height set. The player is created once its elements are in
+    the page (JupyterLab runs the script before it inserts the output), so the first
+    click on Play is never lost.
+    """
+    m = _FIRST_FRAME.search(html)
+    if m is None:
+        return html
+    b64 = m.group(1).replace("\\\n", "")
+    width, height = _png_size(base64.b64decode(b64))
+    w, h = width // _SCALE, height // _SCALE
+    style = f"max-width:100%;height:auto;aspect-ratio:{w}/{h}"
+    html = _IMG_TAG.sub(lambda t: (f'<img id="{t.group(1)}" src="data:image/png;base64,{b64}" '
+                                   f'width="{w}" height="{h}" style="{style}" alt="{_escape(alt)}">'),
+                        html, count=1)
+    # The frame lines before have no semicolons: start with one, or this is parsed as a call.
+    return _START.sub(lambda t: (";(function start(tries) {\n"
+                                 "        if (!document.getElementById(img_id) && tries < 400) {\n"
+                                 "            return setTimeout(function() { start(tries + 1); }, 25);\n"
+                                 "        }\n"
+                                 f"        {t.group(1)} = new Animation({t.group(2)});\n"
+                                 "    })(0);"), html, count=1)
+
+
+def _escape(text: str) -> str:
+    return (text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;"))
+
+
 def _stable_ids(html: str) -> str:
     """Replace matplotlib's random uuid with one derived from the content."""
     m = _ANIM_ID.search(html)
@@ -293,13 +340,17 @@ def _stable_ids(html: str) -> str:
     return html.replace(rand, digest[:32])
 
 
-def to_html(anim: FuncAnimation, *, default_mode: str = "once", fps: float | None = None):
+def to_html(anim: FuncAnimation, *, default_mode: str = "once", fps: float | None = None,
+            alt: str = "An animation of a pooling window sliding over a small map; the first frame is shown."):
     """Export an animation as a self-contained HTML player.
 
     The figure is closed first (so no duplicate still image appears), the
     frames are embedded as PNG, the play buttons' icons are inline SVG (no
     Font Awesome from a CDN) and the random id matplotlib uses is replaced by
     one derived from the content, so stored notebook outputs do not churn.
+    The first frame is the image's source from the start (sized, so nothing
+    moves when the player starts), so the picture shows even where scripts
+    do not run, e.g. in a notebook JupyterLab does not trust yet.
 
     Parameters
     ----------
@@ -309,6 +360,8 @@ def to_html(anim: FuncAnimation, *, default_mode: str = "once", fps: float | Non
         What the player does at the last frame.
     fps : float, optional
         Frames per second (default: from the animation's interval).
+    alt : str, optional
+        Alt text of the player's image.
 
     Returns
     -------
@@ -324,4 +377,4 @@ def to_html(anim: FuncAnimation, *, default_mode: str = "once", fps: float | Non
         raise ValueError(f"default_mode={default_mode!r} must be 'once', 'loop' or 'reflect'")
     plt.close(anim._fig)
     html = anim.to_jshtml(fps=fps, embed_frames=True, default_mode=default_mode)
-    return HTML(_stable_ids(_offline(html)))
+    return HTML(_stable_ids(_first_frame(_offline(html), alt)))

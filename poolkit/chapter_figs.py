@@ -60,6 +60,8 @@ def _figure(ax, figsize):
     """``(fig, ax, created)``: ``ax``'s figure, or a new figure of ``figsize`` inches if ``ax`` is None."""
     import matplotlib.pyplot as plt
 
+    from . import plot  # noqa: F401  (in a kernel: crisp 2x PNG, as for every course figure)
+
     if ax is None:
         fig, ax = plt.subplots(figsize=figsize)
         return fig, ax, True
@@ -77,6 +79,9 @@ def _white(fig, created):
     for ax in fig.axes:
         ax.set_facecolor("white")
     if created:
+        from .plot import _fit_width
+
+        _fit_width(fig)
         plt.close(fig)
     return fig
 

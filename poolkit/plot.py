@@ -10,6 +10,13 @@ site's dark mode), the colour-blind-safe ``cividis`` colour map for values, the
 Okabe-Ito colours for window outlines, a white halo around outlines and text so
 they stay visible on any cell, and PNG output only (nbval compares SVG).
 
+Crisp and readable at the course's column width: no figure is wider than
+:data:`MAX_WIDTH_INCHES` (at matplotlib's 100 dpi that is the site's 672-pixel
+figure column, so text is shown at its full size), and in a Jupyter kernel
+importing this module switches the inline backend to ``retina`` PNG: twice the
+pixels, displayed at the figure's size (the PNG's width is stored in the output's
+metadata, which JupyterLab and the site both honour).
+
 The pooling itself is always computed by poolkit's public functions, so a
 figure can never disagree with the library.
 """
@@ -36,6 +43,7 @@ __all__ = [
     "show_receptive_field",
     "receptive_cone",
     "pool_map",
+    "MAX_WIDTH_INCHES",
 ]
 
 #: Okabe-Ito colours (distinguishable by colour-blind readers), one per window.
@@ -46,6 +54,8 @@ PAD_COLOR = "#d9d9d9"      # padding cells
 OUTSIDE_COLOR = "#f2f2f2"  # cells a ceil-mode window reaches beyond the padding
 EMPTY_COLOR = "#ececec"    # cells with no value yet (or NaN)
 CELL_INCH = 0.42           # size of one grid cell in inches
+#: The widest figure in inches (6.6 in at 100 dpi fits the 672-pixel figure column of the site at 1280 pixels).
+MAX_WIDTH_INCHES = 6.6
 _HALO = [patheffects.withStroke(linewidth=3.5, foreground="white")]
 _TEXT_HALO = [patheffects.withStroke(linewidth=2.0, foreground="white")]
 
@@ -90,9 +100,37 @@ def _new_figure(width: float, height: float, ncols: int = 1, nrows: int = 1, **k
     return fig, axes
 
 
+def _crisp_inline_png() -> bool:
+    """In a Jupyter kernel, show figures as 2x (``retina``) PNG; True if it did."""
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+        if shell is None or "IPKernelApp" not in shell.config:
+            return False
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+        set_matplotlib_formats("retina")
+        return True
+    except Exception:  # pragma: no cover - never stop a notebook for a display preference
+        return False
+
+
+_crisp_inline_png()
+
+
+def _fit_width(fig: Figure) -> Figure:
+    """Shrink a figure wider than :data:`MAX_WIDTH_INCHES` to that width, keeping its aspect."""
+    w, h = fig.get_size_inches()
+    if w > MAX_WIDTH_INCHES:
+        fig.set_size_inches(MAX_WIDTH_INCHES, h * MAX_WIDTH_INCHES / w)
+    return fig
+
+
 def _done(fig: Figure, created: bool) -> Figure:
-    """Close a figure we created (it still displays when returned)."""
+    """Close a figure we created (it still displays when returned), no wider than the column."""
     if created:
+        _fit_width(fig)
         plt.close(fig)
     return fig
 
@@ -530,9 +568,13 @@ def show_pooling_grid(x, settings: Sequence[dict], *, mode: str = "max", ncols: 
         raise ValueError(f"ncols must be a positive int, got {ncols!r}")
     x = _as_map(x)
     ncols = min(ncols, len(settings))
-    nrows = math.ceil(len(settings) / ncols)
     h, w = x.shape
-    fig = plt.figure(figsize=(ncols * (CELL_INCH * 2.2 * (w + 2) + 1.2), nrows * (CELL_INCH * (h + 4) + 1.0)))
+    panel = CELL_INCH * 2.2 * (w + 2) + 1.2
+    # Fewer columns rather than smaller text: a row must fit the column width.
+    while ncols > 1 and ncols * panel > MAX_WIDTH_INCHES:
+        ncols -= 1
+    nrows = math.ceil(len(settings) / ncols)
+    fig = plt.figure(figsize=(ncols * panel, nrows * (CELL_INCH * (h + 4) + 1.0)))
     fig.patch.set_facecolor("white")
     outer = fig.add_gridspec(nrows, ncols, hspace=0.45, wspace=0.25)
     try:
@@ -562,7 +604,7 @@ def show_pooling_grid(x, settings: Sequence[dict], *, mode: str = "max", ncols: 
             fig.align_titles([ax_in, ax_out])
     finally:
         plt.close(fig)
-    return fig
+    return _fit_width(fig)
 
 
 def show_routing(x, grad_out=None, kernel_size=2, *, stride=None, padding=0, dilation=1,

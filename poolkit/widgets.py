@@ -123,10 +123,38 @@ class _Explorer:
     def update(self) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
 
+    #: What the explorer is, for the text shown where its controls cannot be drawn.
+    _what = "live explorer"
+
+    def fallback_text(self) -> str:
+        """What a notebook shows before the explorer's cell is run (no live widget yet)."""
+        return (f"{type(self).__name__}: a {self._what} with sliders. It needs a running kernel: "
+                "run this cell (Shift+Enter) to get its controls.")
+
+    def _fallback_html(self) -> str:
+        preview = ""
+        png = getattr(getattr(self, "image", None), "value", b"")
+        if png:
+            import base64
+
+            preview = ('<br><img alt="The explorer\'s figure for its default settings" style="max-width:100%" '
+                       f'src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}">')
+        return f'<div class="pk-explorer-fallback"><b>{html.escape(self.fallback_text())}</b>{preview}</div>'
+
     def _ipython_display_(self) -> None:
+        """Display the live widget, with a readable stand-in for where it cannot be drawn.
+
+        A notebook opened but not run (or not trusted) has no widget model: JupyterLab
+        then shows the plain-text or HTML form of the output, which is here a sentence
+        saying to run the cell (and a preview of the figure), not ``VBox(children=...)``.
+        """
         from IPython.display import display
 
-        display(self.widget)
+        bundle = self.widget._repr_mimebundle_()
+        data = dict(bundle[0]) if isinstance(bundle, tuple) else dict(bundle)
+        data["text/plain"] = self.fallback_text()
+        data["text/html"] = self._fallback_html()
+        display(data, raw=True)
 
 
 class PoolingExplorer(_Explorer):
@@ -318,6 +346,8 @@ class OutputSizeCalculator(_Explorer):
     >>> calc.result
     (3, 4)
     """
+
+    _what = "live output-size calculator"
 
     def __init__(self, height: int = 4, width: int = 4, *, kernel_size: int = 2, stride: int = 2,
                  padding: int = 0, dilation: int = 1, ceil_mode: bool = False) -> None:

@@ -97,12 +97,29 @@ def test_argument_errors():
 def test_html_is_offline_complete_and_closes_the_figure():
     html = animate.to_html(animate.sliding_window(X, 2)).data
     assert plt.get_fignums() == []  # no duplicate still image in a notebook
-    assert html.count("data:image/png;base64,") == 5
+    assert html.count("data:image/png;base64,") == 6  # five frames, and the first again as the image's src
     assert "://" not in html and "<link" not in html and "font-awesome" not in html
     assert 'class="fa' not in html
     assert html.count("<svg") == 9  # every player button has an inline icon
     assert 'value="once" id="_anim_radio1_' in html
     assert re.search(r'value="once" id="_anim_radio1_[0-9a-f]{32}"\s*checked', html)
+
+
+def test_first_frame_shows_without_scripts_at_its_final_size():
+    import base64
+
+    html = animate.to_html(animate.sliding_window(X, 2), alt="The window slides.").data
+    img = re.search(r'<img id="_anim_img[0-9a-f]{32}" src="data:image/png;base64,([^"]+)" '
+                    r'width="(\d+)" height="(\d+)" style="[^"]*" alt="The window slides.">', html)
+    assert img, "the player's image has no first frame, size or alt text"
+    first = re.search(r'frames\[0\] = "data:image/png;base64,((?:[^"\\]|\\\n)*)"', html).group(1)
+    assert img.group(1) == first.replace("\\\n", "")
+    width, height = animate._png_size(base64.b64decode(img.group(1)))
+    # Frames are drawn at twice the density they are shown at (crisp on high-density screens).
+    assert (width, height) == (2 * int(img.group(2)), 2 * int(img.group(3)))
+    # The player starts once its elements are in the page, however late (JupyterLab).
+    assert "setTimeout(function() { start(tries + 1); }, 25)" in html
+    assert ", 0);\n  })()" not in html
 
 
 def test_html_ids_are_stable_and_unique_per_page():

@@ -23,7 +23,12 @@ NOTEBOOKS = sorted((REPO / "book").glob("*.ipynb"))
 SANITIZE_CFG = Path(__file__).with_name("nbval_sanitize.cfg")
 
 ALLOWED_NOTEBOOK_METADATA = {"kernelspec", "language_info", "mystnb"}
-ALLOWED_CELL_METADATA = {"tags", "mystnb"}
+# JupyterLab's collapsed-heading flag: only on solution-start cells, each of which must have it.
+COLLAPSED = "jp-MarkdownHeadingCollapsed"
+ALLOWED_CELL_METADATA = {"tags", "mystnb", COLLAPSED}
+# A heading JupyterLab folds the cells under, hidden on the page (it adds nothing to the site).
+START_HEADING = "<h4 hidden>Solution</h4>"
+END_HEADING = "<h4 hidden>End of the solution</h4>"
 KERNEL_NAME = "python3"  # the kernel Jupyter Book and nbval start: the venv's own Python
 FORBIDDEN_TAGS = {  # each would hide a cell from the strict checks
     "raises-exception",
@@ -147,6 +152,101 @@ def check_metadata(nb: dict) -> list[str]:
     return problems
 
 
+def _solution_flags(nb: dict) -> list[bool]:
+    """For each cell: is it inside a gated solution (after its solution-start, before its end)?"""
+    inside, flags = False, []
+    for cell in nb.get("cells", []):
+        src = _text(cell.get("source", ""))
+        if cell.get("cell_type") == "markdown" and re.search(r"```\{solution-start\}", src):
+            inside = True
+            flags.append(False)
+        elif cell.get("cell_type") == "markdown" and "{solution-end}" in src:
+            inside = False
+            flags.append(False)
+        else:
+            flags.append(inside)
+    return flags
+
+
+def _answer_names(src: str) -> set[str]:
+    """Names a learner's exercise cell leaves to fill in: ``name = ...`` or a stub function."""
+    import ast
+
+    try:
+        tree = ast.parse(src)
+    except SyntaxError:
+        return set()
+    names = set()
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and node.value.value is Ellipsis:
+            names |= {n.id for t in node.targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+        elif isinstance(node, ast.FunctionDef) and ("NotImplementedError" in ast.dump(node) or (
+                len(node.body) == 1 and isinstance(node.body[0], ast.Expr)
+                and getattr(node.body[0].value, "value", None) is Ellipsis)):
+            names.add(node.name)
+    return names
+
+
+def _bound_names(src: str) -> set[str]:
+    import ast
+
+    try:
+        tree = ast.parse(src)
+    except SyntaxError:
+        return set()
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+    return names
+
+
+def check_solutions_hidden_in_jupyterlab(nb: dict) -> list[str]:
+    """In JupyterLab a solution stays folded until the learner opens it, even after Run All, and
+    running it never replaces the learner's own answer.
+
+    JupyterLab folds the cells under a collapsed heading (and keeps them folded when they run,
+    outputs included): each solution-start cell ends with a hidden heading, collapsed
+    (``jp-MarkdownHeadingCollapsed``), and each solution-end cell with a hidden heading of the
+    same level, which ends the fold. No other cell is collapsed, and a solution's code binds
+    none of its exercise's answer names (``name = ...`` or a stub function).
+    """
+    problems = []
+    answers: set[str] = set()
+    for i, (cell, inside) in enumerate(zip(nb.get("cells", []), _solution_flags(nb))):
+        src = _text(cell.get("source", ""))
+        collapsed = cell.get("metadata", {}).get(COLLAPSED)
+        is_md = cell.get("cell_type") == "markdown"
+        start = is_md and re.search(r"```\{solution-start\}", src)
+        end = is_md and "{solution-end}" in src
+        if is_md and "{exercise}" in src:
+            answers = set()
+        if start:
+            if collapsed is not True or not src.rstrip().endswith(START_HEADING):
+                problems.append(f"cell {i}: a solution-start that JupyterLab does not fold: end it with "
+                                f"{START_HEADING!r} and set metadata {COLLAPSED}=true")
+            continue
+        if collapsed:
+            problems.append(f"cell {i}: metadata {COLLAPSED} on a cell that does not start a solution")
+        if end and not src.rstrip().endswith(END_HEADING):
+            problems.append(f"cell {i}: a solution-end without {END_HEADING!r}: the fold would swallow "
+                            "the cells after the solution")
+        if inside and re.search(r"^\s{0,3}#{1,4}\s|<h[1-4]\b", src, re.MULTILINE):
+            problems.append(f"cell {i}: a heading inside a solution ends JupyterLab's fold early")
+        if cell.get("cell_type") != "code":
+            continue
+        if not inside:
+            answers |= _answer_names(src)
+            continue
+        clash = sorted(answers & _bound_names(src))
+        if clash:
+            problems.append(f"cell {i}: the solution rebinds the learner's answer {clash} "
+                            f"(Run All would overwrite the learner's own work): use e.g. {clash[0]}_solution")
+    return problems
+
+
 def current_user_names() -> set[str]:
     names = set()
     for getter in (getpass.getuser, lambda: Path.home().name):
@@ -233,6 +333,7 @@ CHECKS = (
     check_no_paths_or_user_names,
     check_ignore_output_tags,
     check_figures,
+    check_solutions_hidden_in_jupyterlab,
 )
 
 
@@ -326,6 +427,41 @@ def test_error_check():
     nb = good_notebook()
     nb["cells"][1]["outputs"].append(dict(v4.new_output("stream", name="stderr", text="DeprecationWarning: x\n")))
     assert any("stderr" in p for p in check_no_errors(nb))
+
+
+def _exercise_notebook(solution_code: str, folded: bool = True) -> dict:
+    nb = good_notebook()
+    start = "```{solution-start} ex-x\n:class: dropdown\n```"
+    end = "```{solution-end}\n```"
+    nb["cells"] = [
+        v4.new_markdown_cell("```{exercise} Pool it\n:label: ex-x\nDo it.\n```"),
+        v4.new_code_cell("def pool(x):\n    raise NotImplementedError\n\n\nanswer = ...\ncheck(pool, answer)",
+                         execution_count=1),
+        v4.new_markdown_cell(start + ("\n\n" + START_HEADING if folded else ""),
+                             metadata={COLLAPSED: True} if folded else {}),
+        v4.new_markdown_cell("Because."),
+        v4.new_code_cell(solution_code, execution_count=2),
+        v4.new_markdown_cell(end + ("\n\n" + END_HEADING if folded else "")),
+    ]
+    return nb
+
+
+def test_solutions_hidden_check():
+    good = _exercise_notebook("def pool_solution(x):\n    return x\n\n\ncheck(pool_solution, 3)")
+    assert check_solutions_hidden_in_jupyterlab(good) == []
+    assert check_metadata(good) == []
+    shown = _exercise_notebook("check(lambda x: x, 3)", folded=False)
+    problems = check_solutions_hidden_in_jupyterlab(shown)
+    assert any("does not fold" in p for p in problems) and any("would swallow" in p for p in problems)
+    clobber = _exercise_notebook("def pool(x):\n    return x\n\n\nanswer = 3\ncheck(pool, answer)")
+    assert any("rebinds the learner's answer ['answer', 'pool']" in p
+               for p in check_solutions_hidden_in_jupyterlab(clobber))
+    stray = _exercise_notebook("check(pool_solution, 3)")
+    stray["cells"][0]["metadata"][COLLAPSED] = True
+    stray["cells"][3]["source"] = "#### Why\nBecause."
+    problems = check_solutions_hidden_in_jupyterlab(stray)
+    assert any("does not start a solution" in p for p in problems)
+    assert any("ends JupyterLab's fold early" in p for p in problems)
 
 
 def test_metadata_check():

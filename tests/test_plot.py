@@ -189,6 +189,35 @@ def test_show_images_sizes_and_layouts():
         plot.show_images([np.zeros((5, 2, 2))])
 
 
+def test_figures_fit_the_column_width():
+    # Five photo panels side by side would be 12 inches wide: shrunk to the column, aspect kept.
+    fig = plot.show_images([np.zeros((128, 128))] * 5, height=2.0)
+    w, h = fig.get_size_inches()
+    assert w == pytest.approx(plot.MAX_WIDTH_INCHES) and h == pytest.approx(2.8 * w / 12.0)
+    # A grid of settings takes fewer columns rather than smaller text.
+    grid = plot.show_pooling_grid(X, [{"kernel_size": 2}, {"kernel_size": 2, "mode": "avg"}], ncols=2)
+    assert grid.get_size_inches()[0] <= plot.MAX_WIDTH_INCHES
+    assert grid.axes[2].get_position().y1 < grid.axes[0].get_position().y0  # second setting below the first
+    small = plot.show_map(X)
+    assert small.get_size_inches()[0] < plot.MAX_WIDTH_INCHES  # small figures keep their size
+
+
+def test_inline_figures_are_retina_png_in_a_kernel(monkeypatch):
+    import IPython
+
+    class Shell:
+        config = {"IPKernelApp": {}}
+
+    calls = []
+    monkeypatch.setattr(IPython, "get_ipython", lambda: Shell())
+    import matplotlib_inline.backend_inline as inline
+
+    monkeypatch.setattr(inline, "set_matplotlib_formats", lambda *f: calls.append(f))
+    assert plot._crisp_inline_png() is True and calls == [("retina",)]
+    monkeypatch.setattr(IPython, "get_ipython", lambda: None)
+    assert plot._crisp_inline_png() is False and calls == [("retina",)]
+
+
 def test_show_pooling_grid():
     fig = plot.show_pooling_grid(X, [{"kernel_size": 2}, {"kernel_size": 3, "stride": 1, "padding": 1},
                                      {"kernel_size": 2, "mode": "avg"}], ncols=2)

@@ -135,9 +135,30 @@ def test_display_shows_the_root_widget(explorer, monkeypatch):
     import IPython.display as disp
 
     shown = []
-    monkeypatch.setattr(disp, "display", lambda *objs: shown.extend(objs))
+    monkeypatch.setattr(disp, "display", lambda *objs, **kw: shown.append((objs, kw)))
     explorer._ipython_display_()
-    assert shown == [explorer.widget]
+    [((bundle,), kw)] = shown
+    assert kw == {"raw": True}
+    # The live view of the root widget ...
+    view = bundle["application/vnd.jupyter.widget-view+json"]
+    assert view["model_id"] == explorer.widget.model_id
+    # ... and, where it cannot be drawn (a notebook not yet run), a sentence, not VBox(children=...).
+    assert bundle["text/plain"] == explorer.fallback_text()
+    assert "VBox" not in bundle["text/plain"] and "run this cell" in bundle["text/plain"]
+    assert "run this cell" in bundle["text/html"] and 'src="data:image/png;base64,' in bundle["text/html"]
+    assert "<script" not in bundle["text/html"]
+
+
+def test_calculator_display_says_what_it_is(monkeypatch):
+    import IPython.display as disp
+
+    from poolkit.widgets import OutputSizeCalculator
+
+    shown = []
+    monkeypatch.setattr(disp, "display", lambda *objs, **kw: shown.append(objs[0]))
+    OutputSizeCalculator()._ipython_display_()
+    assert shown[0]["text/plain"].startswith("OutputSizeCalculator: a live output-size calculator")
+    assert "<img" not in shown[0]["text/html"]  # it has no figure
 
 
 def test_figure_snapshot(explorer):

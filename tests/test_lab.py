@@ -199,7 +199,6 @@ def test_animation_shows_first_frame_before_running(notebook):
     assert img.bounding_box()["height"] > 100
 
 
-@pytest.mark.xfail(strict=True, reason="needs a static fallback in poolkit.exercises.quiz.show (asked for)")
 def test_quiz_shows_its_questions_before_running(notebook):
     out = _cell(notebook, "quiz.show(ch01.QUIZ)", ".jp-CodeCell").locator(".jp-OutputArea")
     text = _visible_text(out)

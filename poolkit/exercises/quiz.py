@@ -19,6 +19,7 @@ Every answer needs feedback: a learner who clicks a wrong answer is told why.
 from __future__ import annotations
 
 import hashlib
+import html as html_lib
 import importlib.resources
 import json
 from collections import Counter
@@ -84,6 +85,8 @@ _SUFFIX = """
     }
     if (el.dataset.pkShown === "1") { return; }
     el.dataset.pkShown = "1";
+    var still = el.querySelector(".pk-quiz-static");   // the questions shown before any script ran
+    if (still) { still.remove(); }
     if (mathjaxReady()) {
       show_questions(questions%(id)s, el);
       return;
@@ -219,6 +222,25 @@ def _jupyterquiz_css() -> str:
     return importlib.resources.files("jupyterquiz").joinpath("styles.css").read_text(encoding="utf-8")
 
 
+def _static_html(questions: list[dict]) -> str:
+    """The questions and their options as plain HTML, for where the quiz's script has not run.
+
+    A notebook opened before it is run (or not trusted) shows this inside the
+    quiz's box; the script replaces it with the clickable quiz. No answer is
+    marked and no feedback is given.
+    """
+    items = []
+    for q in questions:
+        options = "".join(f"<li>{a['answer']}</li>" for a in q["answers"])
+        code = f"<pre>{html_lib.escape(q['code'])}</pre>" if q.get("code") else ""
+        many = " <em>(choose every right answer)</em>" if q["type"] == "many_choice" else ""
+        items.append(f"<li><p>{q['question']}{many}</p>{code}"
+                     f"<ol type=\"A\">{options}</ol></li>")
+    return ('<div class="pk-quiz-static"><p><strong>Quiz.</strong> Run this cell to answer it here '
+            "and see why each answer is right or wrong.</p>"
+            f"<ol>{''.join(items)}</ol></div>")
+
+
 def quiz_html(questions, *, shuffle_answers: bool = True, max_width: int = 600) -> tuple[str, str]:
     """The quiz as ``(html, javascript)`` strings (what :func:`show` displays).
 
@@ -234,7 +256,8 @@ def quiz_html(questions, *, shuffle_answers: bool = True, max_width: int = 600) 
     Returns
     -------
     (str, str)
-        The container and styles, and the script that fills it.
+        The container (holding the questions as plain HTML until the script
+        runs) and styles, and the script that fills it.
     """
     questions = validate(questions)
     if not isinstance(max_width, int) or isinstance(max_width, bool) or max_width < 200:
@@ -245,7 +268,7 @@ def quiz_html(questions, *, shuffle_answers: bool = True, max_width: int = 600) 
         f'<div id="{div_id}" class="pk-quiz" data-shufflequestions="False" '
         f'data-shuffleanswers="{bool(shuffle_answers)}" data-preserveresponses="false" '
         f'data-numquestions="{len(questions)}" data-maxwidth="{max_width}" '
-        f'style="border-radius: 10px; text-align: left"></div>\n'
+        f'style="border-radius: 10px; text-align: left">{_static_html(questions)}</div>\n'
         "<style>\n#" + div_id + " {\n"
         + "".join(f"   {k}: {v};\n" for k, v in _COLORS.items())
         + "}\n" + _jupyterquiz_css() + "</style>"

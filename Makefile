@@ -26,7 +26,7 @@ OLDEST_NUMPY := 1.26.4
 # the notebooks, the site, plots, widgets, animations, data and exercises are left out (the
 # torch cross-checks skip: test-unit runs them).
 OLDEST_SKIP  := tests/test_animate.py tests/test_data.py tests/test_notebooks_clean.py \
-                tests/test_package.py tests/test_plot.py tests/test_quiz.py tests/test_site.py \
+                tests/test_package.py tests/test_plot.py tests/test_quiz.py tests/test_site%.py tests/test_lab.py \
                 tests/test_solutions_pass.py tests/test_widgets.py tests/test_exercises_%.py \
                 poolkit/animate.py poolkit/chapter_figs.py poolkit/data.py poolkit/plot.py \
                 poolkit/widgets.py

@@ -121,13 +121,15 @@ def test_show_displays_container_then_script(monkeypatch):
     import IPython.display as disp
 
     shown = []
-    monkeypatch.setattr(disp, "display", lambda *objs: shown.extend(objs))
+    monkeypatch.setattr(disp, "display", lambda *objs, **kw: shown.extend((o, kw) for o in objs))
     quiz._seen.clear()
     assert quiz.show([Q1]) is None
     quiz._seen.clear()
     html, script = quiz.quiz_html([Q1])
-    assert [type(o).__name__ for o in shown] == ["HTML", "Javascript"]
-    assert shown[0].data == html and shown[1].data == script
+    assert type(shown[0][0]).__name__ == "HTML" and shown[0][0].data == html
+    # The script as a raw bundle with an empty text/plain: no "<...Javascript object>" where it cannot run.
+    assert shown[1] == ({"application/javascript": script, "text/plain": ""}, {"raw": True})
+    assert len(shown) == 2
 
 
 def test_show_rejects_bad_questions_before_displaying(monkeypatch):

@@ -301,11 +301,13 @@ def show(questions, *, shuffle_answers: bool = True, max_width: int = 600) -> No
     it. Both are deterministic in a fresh kernel, so stored outputs do not
     churn. Returns ``None`` so the cell shows nothing else.
     """
-    from IPython.display import HTML, Javascript, display
+    from IPython.display import HTML, display
 
     html, script = quiz_html(questions, shuffle_answers=shuffle_answers, max_width=max_width)
     display(HTML(html))
-    display(Javascript(script))
+    # No text/plain repr ("<IPython.core.display.Javascript object>"): where the script may not
+    # run (a notebook not yet run or not trusted) the box above already shows the questions.
+    display({"application/javascript": script, "text/plain": ""}, raw=True)
 
 
 def _letters(n: int) -> list[str]:

@@ -110,6 +110,23 @@ def no_rule(size, kernel_size, stride, padding=0, dilation=1, ceil_mode=False):
     return (math.ceil(span / stride) if ceil_mode else span // stride) + 1
 
 
+def rule_without_padding(size, kernel_size, stride, padding=0, dilation=1, ceil_mode=False):
+    # the review's near miss: the last-window rule compared with the input's end, not in + p
+    span = size + 2 * padding - dilation * (kernel_size - 1) - 1
+    out = (math.ceil(span / stride) if ceil_mode else span // stride) + 1
+    if ceil_mode and (out - 1) * stride >= size:
+        out -= 1
+    return out
+
+
+def test_the_cases_catch_the_rule_without_padding():
+    # in=4, k=2, s=2, p=1, ceil: the windows start at padded cells 0, 2, 4; cell 4 is the real
+    # cell 3, so PyTorch keeps 3 windows; comparing with in = 4 drops the last one
+    assert pk.output_size(4, 2, stride=2, padding=1, ceil_mode=True) == 3
+    assert rule_without_padding(4, 2, 2, 1, 1, True) == 2
+    assert any(rule_without_padding(*c) != reference(*c) for c in ch05.CASES)
+
+
 def no_plus_one(size, kernel_size, stride, padding=0, dilation=1, ceil_mode=False):
     return reference(size, kernel_size, stride, padding, dilation, ceil_mode) - 1
 
@@ -120,6 +137,7 @@ def no_plus_one(size, kernel_size, stride, padding=0, dilation=1, ceil_mode=Fals
     (always_ceil, "round down"),
     (always_floor, "round up"),
     (no_rule, "start in the right padding"),
+    (rule_without_padding, "compare (out-1)*s with in + p, not with in"),
     (no_plus_one, "add 1"),
 ])
 def test_output_size_names_the_broken_rule(capsys, fn, phrase):

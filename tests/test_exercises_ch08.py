@@ -476,3 +476,27 @@ def test_notebook_agrees_with_the_questions():
                for c in nb.cells if c.cell_type == "code"}
     assert outputs["test.summary()"] == "Score: 0/21 — not attempted yet: Q1–Q21.\n"
     assert outputs["key.summary()"] == "Score: 21/21 — full marks: nothing to reread.\n"
+
+
+def test_q21_reference_reproduces_the_hand_worked_divisors():
+    for args, expected, label, _ in ch08._Q21_CASES:
+        assert ch08._q21_divisors(*args) == expected, label
+
+
+def test_q21_names_a_last_window_rule_against_n(capsys):
+    """The review's near miss: (out - 1) * s >= n instead of >= n + p (ch05's checker catches it too)."""
+    def avg_divisors(n, k, s, p=0, ceil_mode=False, count_include_pad=True):
+        span = n + 2 * p - k
+        out = (-(-span // s) if ceil_mode else span // s) + 1
+        if ceil_mode and (out - 1) * s >= n:
+            out -= 1
+        starts = [j * s for j in range(out)]
+        if count_include_pad:
+            return [min(a + k, n + 2 * p) - a for a in starts]
+        return [min(a + k, n + p) - max(a, p) for a in starts]
+
+    result = ch08.SelfTest().check(21, avg_divisors)
+    text = capsys.readouterr().out
+    assert result.status == "failed"
+    assert "compare (out - 1) * s with n + p, not with n" in text, text
+    assert "clip each window" not in text, text

@@ -27,10 +27,15 @@ __all__ = ["check_widths", "check_output_size", "check_unpool_reason", "QUIZ"]
 
 
 def _size(n, k, s, p=0, d=1, ceil_mode=False, *, rule=True):
-    """Output size by the formula, with switches to reproduce the usual mistakes."""
+    """Output size by the formula, with switches to reproduce the usual mistakes.
+
+    ``rule=False`` leaves out the ceil-mode last-window rule; ``rule="no padding"`` applies it
+    against the input's end ``n`` instead of the right padding's start ``n + p``.
+    """
     span = n + 2 * p - d * (k - 1) - 1
     out = (-((-span) // s) if ceil_mode else span // s) + 1
-    if ceil_mode and rule and (out - 1) * s >= n + p:
+    end = n if rule == "no padding" else n + p
+    if ceil_mode and rule and (out - 1) * s >= end:
         out -= 1
     return out
 
@@ -135,12 +140,20 @@ CASES = (
     (224, 7, 2, 3, 1, False),
     (16, 5, 2, 2, 2, False),
     (9, 2, 2, 1, 1, True),
+    (4, 2, 2, 1, 1, True),     # the last window starts at padded cell 4 = in: real, kept (3, not 2)
     (13, 3, 3, 1, 2, True),
     (1, 1, 1, 0, 1, False),
 )
 
 #: The usual mistakes, in the order they are suspected, with the line's hint.
 _MISTAKES = (
+    # First: on a ceil-mode case with padding it gives what "forgot padding" gives, and a learner
+    # who forgot the padding already fails an earlier case (in=7, k=3, s=1, p=1), where this is None.
+    ("last-window rule against the input's end", lambda n, k, s, p, d, c:
+        _size(n, k, s, p, d, True, rule="no padding") if c and p else None,
+     "drop the last window only if it would start in the right padding: compare (out-1)*s with "
+     "in + p, not with in: padded cells p to in + p - 1 are real, so a window starting at in still "
+     "starts on a real cell"),
     ("forgot padding", lambda n, k, s, p, d, c: _size(n, k, s, 0, d, c),
      "you forgot the padding: the window slides over in + 2p cells"),
     ("one-sided padding", lambda n, k, s, p, d, c: _size(n + p, k, s, 0, d, c) if p else None,

@@ -55,6 +55,7 @@ from ._core import (
     _parse_letters,
     _sentence,
     _typename,
+    _diagnose_cases,
     check_choice,
     check_function,
     check_value,
@@ -827,6 +828,35 @@ _Q21_CASES = (
 )
 
 
+def _q21_divisors(n, k, s, p=0, ceil_mode=False, count_include_pad=True, *, rule_end=None):
+    """Q21's divisors by the rule, with ``rule_end`` to reproduce a last-window rule against another end.
+
+    Windows start at ``j * s`` in padded coordinates (real cells ``p .. n + p - 1``); ceil mode
+    drops a last window that starts at ``n + p`` or later (``rule_end``, the mistake: ``n``).
+    """
+    span = n + 2 * p - k
+    out = (-(-span // s) if ceil_mode else span // s) + 1
+    end = n + p if rule_end is None else rule_end
+    if ceil_mode and (out - 1) * s >= end:
+        out -= 1
+    starts = [j * s for j in range(out)]
+    if count_include_pad:
+        return [min(a + k, n + 2 * p) - a for a in starts]
+    return [min(a + k, n + p) - max(a, p) for a in starts]
+
+
+_Q21_RULE_HINT = ("ceil mode drops the last window only if it would start in the right padding, at "
+                  "n + p or later: compare (out - 1) * s with n + p, not with n")
+
+
+def _q21_mistakes():
+    def rule_against_n(case):
+        n = case.args[0]
+        return _q21_divisors(*case.args, rule_end=n)
+
+    return [(_Q21_RULE_HINT, rule_against_n)]
+
+
 def _as_list_of_ints(result: Any) -> Any:
     """Let the learner return a list, a tuple or an integer numpy array."""
     if isinstance(result, np.ndarray) and result.ndim == 1 and result.dtype.kind in "iu":
@@ -845,6 +875,7 @@ def _check_q21(fn: Any) -> CheckResult:
             return _as_list_of_ints(fn(*args, **kwargs))
         # name the learner's parameters in messages, not the wrapper's
         target.__signature__ = _signature_or_none(fn)
+        cases = _diagnose_cases(target, cases, _q21_mistakes(), same=_same_list)
     return check_function(
         target, cases, name="avg_divisors",
         task="complete `avg_divisors(n, k, s, p=0, ceil_mode=False, count_include_pad=True)` and run "
@@ -855,6 +886,14 @@ def _check_q21(fn: Any) -> CheckResult:
                          "with False, by the real cells it covers",
                "type": "return a list of Python ints, one per window"},
     )
+
+
+def _same_list(got: Any, expected: Any) -> bool:
+    """``got == expected`` for Q21's lists of ints; never raises."""
+    try:
+        return isinstance(got, list) and got == expected
+    except Exception:
+        return False
 
 
 def _signature_or_none(fn):

@@ -29,6 +29,9 @@ Not quite: grad_total is too large. Hint: 16 is the total of grad_out; with coun
 
 from __future__ import annotations
 
+import math
+import numbers
+
 from typing import Any
 
 import numpy as np
@@ -100,19 +103,41 @@ _PADDING_SUM_HINTS = {
 }
 
 
+def _rounded(answer: Any, exact: float) -> bool:
+    """Is ``answer`` a number within 1 % of ``exact`` but not equal to it (a rounded decimal)?"""
+    try:
+        if isinstance(answer, (bool, np.bool_)) or not isinstance(answer, (numbers.Real, np.floating, np.integer)):
+            return False
+        v = float(answer)
+        return abs(v - exact) <= 1e-2 * abs(exact) and not math.isclose(v, exact, rel_tol=1e-6)
+    except Exception:
+        return False
+
+
 @checker(limit=10, name="grad_total")
 def check_padding_sum(answer: Any):
     """Check the total of ``grad_x`` in ``ex-ch04-padding-sum`` (exactly 100/9).
 
+    The exercise asks for the exact value: ``100 / 9`` or ``Fraction(100, 9)`` is
+    right (to a relative 1e-6, float32 precision); a rounded decimal such as 11.11 is named as
+    rounded.
+
     Examples
     --------
-    >>> r = check_padding_sum(11.11)
+    >>> r = check_padding_sum(100 / 9)
     Correct.
+    >>> r = check_padding_sum(11.11)
+    Not quite: grad_total is too small. Hint: that is 100/9 rounded; the exercise asks for the exact value: write it as a fraction, grad_total = 100 / 9.
     >>> r = check_padding_sum(100)
     Not quite: grad_total is too large. Hint: 100 counts the (window, cell) pairs; each pair carries 1/9 of a gradient, not 1.
     """
+    if _rounded(answer, PADDING_SUM):
+        hints = {answer: "that is 100/9 rounded; the exercise asks for the exact value: write it as a "
+                         "fraction, grad_total = 100 / 9"}
+    else:
+        hints = _PADDING_SUM_HINTS
     return check_value(
-        answer, PADDING_SUM, name="grad_total", rtol=1e-3, hints=_PADDING_SUM_HINTS,
+        answer, PADDING_SUM, name="grad_total", rtol=1e-6, hints=hints,
         task="replace ... in `grad_total = ...` with the total of grad_x and run this cell again",
         hint="count, along one axis, how many windows contain each input cell; square the count "
              "for two dimensions, then multiply by 1/9",

@@ -448,8 +448,9 @@ QUIZ = [
                                                         "cells but loses none."),
         ("Average pooling without padding", False, "Each window's shares $g/n$ add up to $g$.")]),
     mc("Why does a numerical gradient check of max pooling use random inputs?",
-       [("At a tie the maximum has no derivative, and central differences split the gradient "
-         "between tied cells", True, "Random real inputs have no ties (with probability one)."),
+       [("At a tie the maximum has no derivative, and central differences give $g/2$ to every "
+         "tied cell, which is a subgradient only for a two-way tie", True,
+         "Random real inputs have no ties (with probability one)."),
         ("Because max pooling is only defined for random inputs", False,
          "It is defined for any input; the issue is differentiability at ties."),
         ("To make the check faster", False, "Speed is the same; ties are the issue."),

@@ -15,7 +15,7 @@ answer's line ends with the chapter and section to reread, and
     >>> r = test.check(11, (5376, 5376))
     Correct.
     >>> r = test.check(12, (1, 1))
-    Not quite: item 0 of tie_grads is too small. Hint: half each is what a central difference gives at a tie; the rule gives the whole gradient to the first maximum in row-major order. Reread chapter 4, "Ties go to the first maximum".
+    Not quite: item 0 of tie_grads is too small. Hint: half each is what a central difference gives at a two-way tie (g/2 to every tied cell); the rule gives the whole gradient to the first maximum in row-major order. Reread chapter 4, "Ties go to the first maximum".
     >>> test.summary()
     Score: 1/21 — reread: chapter 4, "Ties go to the first maximum" (Q12) — not attempted yet: Q1–Q10, Q13–Q21.
 
@@ -503,7 +503,8 @@ def _diagnose_q12(answer: Any) -> str | None:
     if isinstance(a, (tuple, list)) and len(a) == 2 and all(_number(v) is not None for v in a):
         a, b = (_number(v) for v in a)
         if a == b == 1:
-            return ("half each is what a central difference gives at a tie; the rule gives the whole "
+            return ("half each is what a central difference gives at a two-way tie (g/2 to every tied cell); "
+                    "the rule gives the whole "
                     "gradient to the first maximum in row-major order")
         if (a, b) == (0, 2):
             return "row-major order reads row 0 before row 1, so the 7 at (0, 3) comes first"

@@ -211,14 +211,16 @@ def check_adaptive_max_pool(fn: Any):
 #:
 #: :meta hide-value:
 QUIZ = [
-    mc("For one and the same window, which is always true?",
+    mc("For one and the same window of real cells (no padding), which is always true?",
        [("max pooling's output is at least average pooling's", True,
          "A maximum is never below a mean."),
         ("average pooling's output is at least max pooling's", False,
          "The mean of some values cannot exceed their largest one."),
         ("the two outputs are equal", False, "Only when every value in the window is the same."),
-        ("it depends on the padding", False, "Padding changes which cells are in the window, not "
-                                             "the order between a maximum and a mean.")]),
+        ("it depends on the padding", False, "Not for the same real cells. With padding the two "
+         "layers see different windows (max pads with $-\\infty$, average with 0 counted in the "
+         "divisor by default), and at the border of a negative map the average can exceed the "
+         "maximum; this question has no padding.")]),
     mc("Spatial pyramid pooling with levels (1, 2, 4) on a map with 256 channels. How long is "
        "its output for a 13 x 13 map, and for a 10 x 20 map?",
        [("5376 both times", True, "256 x (1 + 4 + 16) = 5376, whatever the height and width."),

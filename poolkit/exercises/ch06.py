@@ -253,8 +253,8 @@ QUIZ = [
         ("2", False, "Two comparisons reduce three values; a window has four."),
         ("1", False, "One comparison picks the larger of two values only.")]),
     mc("Why is pooling usually limited by memory traffic rather than arithmetic?",
-       [("It does less than one operation per byte it moves, far below what a processor can compute "
-         "while waiting for memory", True, "A 2 x 2 max does 3 comparisons per 20 bytes (four float32 reads "
+       [("With the usual stride of at least k, it does less than one operation per byte it moves, far "
+         "below what a processor can compute while waiting for memory", True, "A 2 x 2 max does 3 comparisons per 20 bytes (four float32 reads "
                                            "and one write): the processor mostly waits for data."),
         ("Comparisons are slower than multiplications", False, "Comparisons are as cheap as additions; "
                                                                "the bottleneck is fetching the data."),

@@ -236,7 +236,8 @@ QUIZ = [
         ("[0, 1), [1, 3), [3, 5)", False, "That rounds the ends down; the end of a bin is "
                                           "rounded up."),
         ("[0, 2), [1, 3), [2, 4)", False, "That is SPP-net's published window ceil(5/3) = 2 with "
-                                          "stride floor(5/3) = 1, which gives 4 bins, not 3.")]),
+                                          "stride floor(5/3) = 1, whose windows go on to [3, 5): 4 "
+                                          "bins, not 3.")]),
     mc("Which pooling did AlexNet use, and what did its authors report?",
        [("3 x 3 windows with stride 2; slightly lower error and slightly harder to overfit", True,
          "Top-1 and top-5 error fell by 0.4 and 0.3 points against 2 x 2 windows with stride 2."),

@@ -65,7 +65,7 @@ RIGHT = {
     15: [14, 13], 16: (64, 72), 17: [6, 4, 5, 9],
     18: rf_size, 19: bins, 20: max_bwd, 21: divisors,
 }
-RIGHT_LETTERS = ["B", "B", "A", "B", "B", "B", "A", "C", "D"]
+RIGHT_LETTERS = ["B", "D", "A", "C", "B", "A", "D", "C", "B"]   # balanced over A to D
 
 
 # ------------------------------------------------------------ the answers are right
@@ -500,3 +500,12 @@ def test_q21_names_a_last_window_rule_against_n(capsys):
     assert result.status == "failed"
     assert "compare (out - 1) * s with n + p, not with n" in text, text
     assert "clip each window" not in text, text
+
+
+def test_right_letters_are_balanced():
+    """Review: 5 of 9 right answers were B. Each letter now is right two or three times."""
+    from collections import Counter
+
+    counts = Counter(c.correct for c in ch08.CHOICES.values())
+    assert set(counts) == set("ABCD") and max(counts.values()) <= 3, counts
+    assert [ch08.CHOICES[n].correct for n in range(1, 10)] == RIGHT_LETTERS

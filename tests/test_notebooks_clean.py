@@ -176,9 +176,14 @@ def _answer_names(src: str) -> set[str]:
         tree = ast.parse(src)
     except SyntaxError:
         return set()
+    def stub(value) -> bool:   # ... itself, or a list/tuple of ... (one per part of the answer)
+        if isinstance(value, ast.Constant):
+            return value.value is Ellipsis
+        return isinstance(value, (ast.List, ast.Tuple)) and bool(value.elts) and all(map(stub, value.elts))
+
     names = set()
     for node in tree.body:
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and node.value.value is Ellipsis:
+        if isinstance(node, ast.Assign) and stub(node.value):
             names |= {n.id for t in node.targets for n in ast.walk(t) if isinstance(n, ast.Name)}
         elif isinstance(node, ast.FunctionDef) and ("NotImplementedError" in ast.dump(node) or (
                 len(node.body) == 1 and isinstance(node.body[0], ast.Expr)

@@ -290,9 +290,18 @@ class _Choice(NamedTuple):
     why: dict              # letter -> why it is right or wrong
 
 
+#: Where each question's right option is placed, so that the right letters are balanced over
+#: A to D (2, 3, 2, 2) with no pattern to guess from; the wrong options keep their order.
+_RIGHT_LETTER = {1: "B", 2: "D", 3: "A", 4: "C", 5: "B", 6: "A", 7: "D", 8: "C", 9: "B"}
+
+
 def _build_choices() -> dict[int, _Choice]:
     out = {}
     for number, text, options in _CHOICE_DATA:
+        options = list(options)
+        right_at = [i for i, (_, ok, _) in enumerate(options) if ok]
+        assert len(right_at) == 1, number
+        options.insert(_LETTERS.index(_RIGHT_LETTER[number]), options.pop(right_at[0]))
         letters = _LETTERS[: len(options)]
         right = [l for l, (_, ok, _) in zip(letters, options) if ok]
         assert len(right) == 1, number

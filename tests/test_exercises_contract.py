@@ -224,6 +224,8 @@ def test_every_public_checker_is_an_entry_point():
         for attr in mod.__all__:
             if attr.startswith("check_"):
                 assert hasattr(getattr(mod, attr), "__wrapped_checker__"), f"ch0{n}.{attr} has no guard"
+    for number, check in ch08._VALUE_CHECKS.items():        # Q10 to Q21 (Q1 to Q9 are letters)
+        assert hasattr(check, "__wrapped_checker__"), f"self-test Q{number} has no guard"
 
 
 def _call(call, answer):

@@ -57,6 +57,7 @@ from ._core import (
     _typename,
     _diagnose_cases,
     check_choice,
+    checker,
     check_function,
     check_value,
 )
@@ -914,10 +915,15 @@ def _signature_or_none(fn):
         return None
 
 
+# Each question's checker is guarded like every chapter checker (one line, one time budget, the
+# learner's code in a child process): Q18 to Q21 run the learner's function, also while diagnosing.
 _VALUE_CHECKS: dict[int, Callable[[Any], CheckResult]] = {
-    10: _check_q10, 11: _check_q11, 12: _check_q12, 13: _check_q13, 14: _check_q14,
-    15: _check_q15, 16: _check_q16, 17: _check_q17,
-    18: _check_q18, 19: _check_q19, 20: _check_q20, 21: _check_q21,
+    number: checker(name=f"q{number}")(check)
+    for number, check in {
+        10: _check_q10, 11: _check_q11, 12: _check_q12, 13: _check_q13, 14: _check_q14,
+        15: _check_q15, 16: _check_q16, 17: _check_q17,
+        18: _check_q18, 19: _check_q19, 20: _check_q20, 21: _check_q21,
+    }.items()
 }
 
 

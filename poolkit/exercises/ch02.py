@@ -240,14 +240,18 @@ QUIZ = [
        [("By taking the maximum across channels whose detectors are tuned to rotated versions "
          "of the pattern", True, "Pooling across channels, as in Deep Learning's Fig. 9.9; the "
                                  "detectors must be learned."),
-        ("By max pooling over space with a large window", False, "Spatial pooling rotates with "
-                                                                 "the input: it is equivariant "
-                                                                 "to 90-degree rotations, not "
-                                                                 "invariant."),
-        ("By spatial pyramid pooling", False, "SPP fixes the length of the output, not its "
-                                              "values."),
-        ("Pooling gives it automatically", False, "Spatial pooling gives some tolerance to small "
-                                                  "shifts only.")]),
+        ("By max pooling over space with a large window", False,
+         "Spatial pooling tolerates only small rotations, as it tolerates small shifts (1 degree "
+         "keeps about half of a photo's 4 x 4 max-pooled values, 5 degrees almost none); a "
+         "90-degree rotation turns the pooled map with the input (when the size is a multiple "
+         "of the stride) instead of leaving it unchanged."),
+        ("By spatial pyramid pooling", False,
+         "SPP gives one output length for any input size and nearly the same vector when the "
+         "whole image is resized, but its bins do not turn: a rotated pattern falls into other "
+         "bins."),
+        ("Pooling gives it automatically", False,
+         "Spatial pooling gives approximate tolerance to small shifts, small rotations and small "
+         "rescalings, and no invariance to large ones.")]),
     mc("Three stacked 3 x 3 convolutions versus one 7 x 7 convolution, C channels in and out. "
        "Which is true?",
        [("Same receptive field, 27C^2 versus 49C^2 weights, three non-linearities versus one",

@@ -182,11 +182,13 @@ _CHOICE_DATA = (
          "That is all spatial pooling promises (Goodfellow, Bengio and Courville, Deep Learning, "
          "on pooling)."),
         ("Scale invariance: the same object at twice the size gives the same output.", False,
-         "Pooling does not undo a change of scale; spatial pyramid pooling gives a fixed-length "
-         "output for any input size, which is a different property."),
+         "Twice the size is a large change: pooling tolerates only small rescalings, as it "
+         "tolerates small shifts; spatial pyramid pooling gives a fixed-length output for any input "
+         "size, which is a different property."),
         ("Rotation invariance.", False,
-         "Spatial pooling does not give it; pooling across the channels of detectors tuned to "
-         "rotated patterns can learn it."),
+         "Spatial pooling tolerates only small rotations (1 degree keeps about half the pooled "
+         "values, 5 degrees almost none); pooling across the channels of detectors tuned to "
+         "rotated patterns can learn more."),
     ]),
     (3, "A 2×2 max pooling layer with stride 2 is inserted between two 3×3 convolutions, each with "
         "64 input and 64 output channels. What happens to the second convolution?", [

@@ -36,6 +36,11 @@ OLDEST_TESTS  = $(filter-out $(OLDEST_SKIP),$(sort $(wildcard tests/test_*.py) $
 export PATH := $(abspath $(BIN)):$(PATH)
 # ipykernel's debugger otherwise warns on stderr about frozen modules, which fails strict builds.
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
+# matplotlib's font cache lives in the venv, not in ~/.cache, which every venv on the machine shares:
+# a cache written by another venv (or while one was being deleted) can lack matplotlib's own fonts,
+# and then every figure warns "findfont: Font family ... not found" on stderr, which fails the build.
+export MPLCONFIGDIR := $(abspath $(VENV))/matplotlib
+MPL_STAMP := $(VENV)/matplotlib/.font-cache-built
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -72,11 +77,15 @@ $(BIN)/python:
 
 $(STAMP): $(BIN)/python requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --disable-pip-version-check -q -r requirements.txt
-	@# Build matplotlib's font cache now, not inside the first chapter (it prints to stderr).
-	$(BIN)/python -c "import matplotlib.pyplot"
 	touch $(STAMP)
 
-venv: $(STAMP)
+# Build matplotlib's font cache now, not inside the first chapter (it prints to stderr).
+$(MPL_STAMP): $(STAMP)
+	mkdir -p $(MPLCONFIGDIR)
+	$(BIN)/python -c "import matplotlib.pyplot"
+	touch $(MPL_STAMP)
+
+venv: $(STAMP) $(MPL_STAMP)
 
 # The oldest-numpy venv: numpy $(OLDEST_NUMPY) has wheels for Python 3.9 to 3.12.
 $(OLDEST_STAMP): requirements.txt pyproject.toml

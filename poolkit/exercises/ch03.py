@@ -43,7 +43,7 @@ __all__ = ["check_gap_matrix", "check_stochastic_test_output", "check_adaptive_m
 GAP_OPTIONS = {
     "A": "A dense C x CHW matrix learned during training",
     "B": "A fixed C x CHW matrix whose entries are all 1/(CHW)",
-    "C": "A fixed block-diagonal C x CHW matrix with 1/(HW) on each channel's own entries",
+    "C": "A fixed block-diagonal C x CHW matrix: row c holds 1/(HW) on channel c's entries and 0 elsewhere",
     "D": "None: global average pooling is not linear",
 }
 GAP_EXPLANATIONS = {

@@ -47,20 +47,4 @@ from .text import (
     typename as _typename,
 )
 
-__all__ = [
-    "Case",
-    "CheckResult",
-    "Scorecard",
-    "SCORECARD",
-    "check_function",
-    "check_value",
-    "check_choice",
-    "check_output_size_fn",
-    "checker",
-    "score",
-    "NOT_ATTEMPTED",
-    "PASSED",
-    "FAILED",
-    "DEFAULT_HINTS",
-    "MAX_QUOTE",
-]
+__all__ = sorted(name for name in dir() if not name.startswith("_") and name != "annotations")

@@ -10,15 +10,8 @@ The line grammar
 ----------------
 Every checker prints exactly one line; :data:`LINE_FORMS` holds one regular
 expression per form, :data:`PASSING_LINE` and :data:`FAILING_LINE` the two
-that tell a passing line from a failing one (the notebook tests import them)::
-
-    Not attempted yet: <what to do>.
-    Passes all <N> cases.                      (functions)
-    Correct. / Correct: <letter>. <why>        (values and choices)
-    Case <label>: <what is wrong>. Hint: <hint>.
-    Not quite: <what is wrong>. Hint: <hint>.
-    Not checkable: <what is wrong>. Hint: <hint>.
-    Check interrupted.
+that tell a passing line from a failing one (the notebook tests import them);
+:mod:`poolkit.exercises.text` lists the forms.
 
 A line never holds a float or a traceback (:func:`quote` makes learner text
 safe), and a checker never raises (:func:`checker`, :func:`never_raise`).

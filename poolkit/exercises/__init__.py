@@ -1,8 +1,14 @@
 """Self-assessment for the course: code checkers, value checkers and quizzes.
 
-The framework lives in :mod:`poolkit.exercises._core` and is re-exported here;
-each chapter's checkers live in ``poolkit.exercises.chNN`` and the quiz
-helpers in :mod:`poolkit.exercises.quiz`. Those submodules are imported on
+The framework is a small core (:mod:`~poolkit.exercises.text`,
+:mod:`~poolkit.exercises.results`, :mod:`~poolkit.exercises.compare`,
+:mod:`~poolkit.exercises.guard`, :mod:`~poolkit.exercises.mistakes`,
+:mod:`~poolkit.exercises.checks`, :mod:`~poolkit.exercises.declarations`),
+and a chapter module imports what it needs from
+:mod:`poolkit.exercises.authoring`; the main names are re-exported here.
+Each chapter's checkers live in ``poolkit.exercises.chNN``, the self-test in
+:mod:`poolkit.exercises.selftest` (``ch08``) and the quiz helpers in
+:mod:`poolkit.exercises.quiz`. Those submodules are imported on
 first use, so a missing chapter module never breaks ``import
 poolkit.exercises``::
 
@@ -13,21 +19,11 @@ from __future__ import annotations
 
 import importlib
 
-from ._core import (
-    FAILED,
-    NOT_ATTEMPTED,
-    PASSED,
-    SCORECARD,
-    Case,
-    CheckResult,
-    Scorecard,
-    check_choice,
-    check_function,
-    check_output_size_fn,
-    check_value,
-    checker,
-    score,
-)
+from .checks import Case, check_choice, check_function, check_output_size_fn, check_value
+from .declarations import ChoiceExercise, CodeExercise, ValueExercise
+from .guard import checker
+from .mistakes import Mistake
+from .results import FAILED, NOT_ATTEMPTED, PASSED, SCORECARD, CheckResult, Scorecard, score
 
 __all__ = [
     "Case",
@@ -40,12 +36,16 @@ __all__ = [
     "check_output_size_fn",
     "checker",
     "score",
+    "CodeExercise",
+    "ValueExercise",
+    "ChoiceExercise",
+    "Mistake",
     "NOT_ATTEMPTED",
     "PASSED",
     "FAILED",
 ]
 
-_LAZY = frozenset({"quiz"} | {f"ch{i:02d}" for i in range(1, 9)})
+_LAZY = frozenset({"quiz", "selftest", "authoring"} | {f"ch{i:02d}" for i in range(1, 9)})
 
 
 def __getattr__(name: str):

@@ -34,7 +34,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-__all__ = ["Outcome", "isolated", "quiet_call", "progress", "inside_check", "current_limit", "Timeout"]
+__all__ = ["Outcome", "isolated", "in_process", "quiet_call", "progress", "inside_check", "current_limit", "Timeout"]
 
 #: Environment variable that turns process isolation off (``off``) or forces it (``fork``).
 ENV_SWITCH = "POOLKIT_CHECK_ISOLATION"
@@ -145,6 +145,15 @@ def isolated(child_body: Callable[[], Any], inline_body: Callable[[], Any],
         except _NoFork:
             pass
     return _in_process(inline_body, limit)
+
+
+def in_process(body: Callable[[], Any], limit: float | None) -> Outcome:
+    """Run ``body()`` in this process within ``limit`` seconds (a timer); never raises.
+
+    For a check whose answers cannot run the learner's code (plain data), where a
+    child process would only cost time.
+    """
+    return _in_process(body, limit)
 
 
 class _NoFork(Exception):

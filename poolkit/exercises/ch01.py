@@ -29,19 +29,7 @@ from typing import Any
 import numpy as np
 
 from .quiz import mc
-from ._core import (
-    FAILED,
-    NOT_ATTEMPTED,
-    Case,
-    _diagnose_cases,
-    _fail_line,
-    _finish,
-    _typename,
-    check_choice,
-    check_function,
-    check_value,
-    checker,
-)
+from .authoring import Case, FAILED, NOT_ATTEMPTED, check_choice, check_function, check_value, checker, diagnose, fail_line, finish, typename
 
 __all__ = [
     "QUIZ",
@@ -209,9 +197,9 @@ def _check_by_hand(answer, expected, hints, name, what):
         else:
             grid = None
         if grid is None or grid.dtype.kind not in "iuf":
-            return _finish(name, FAILED, _fail_line(
+            return finish(name, FAILED, fail_line(
                 "Not checkable",
-                f"{name} should be a 2x2 list of lists of numbers, got {_typename(answer)}",
+                f"{name} should be a 2x2 list of lists of numbers, got {typename(answer)}",
                 f"write the numbers themselves, {example}"))
         targeted = None
         if grid.shape == (3, 3):
@@ -228,8 +216,8 @@ def _check_by_hand(answer, expected, hints, name, what):
                               f"the top-left output; write down its {what.split(' of ')[0]}"))
     except BaseException as exc:  # never raise in a learner's notebook
         if isinstance(exc, KeyboardInterrupt):
-            return _finish(name, NOT_ATTEMPTED, "Check interrupted.")
-        return _finish(name, FAILED,
+            return finish(name, NOT_ATTEMPTED, "Check interrupted.")
+        return finish(name, FAILED,
                        f"Not checkable: the checker itself failed ({type(exc).__name__}). "
                        "Hint: restart the kernel and run the notebook from the top.")
 
@@ -338,7 +326,7 @@ def _shared_cases(mode: str) -> list[Case]:
 _TRANSPOSED_CODE = ("your result is transposed: out[i, j] comes from rows i*k to i*k+k-1 and "
                     "columns j*k to j*k+k-1 (row index first), and the output has H // k rows")
 
-#: Known mistakes of the two code exercises, for :func:`_diagnose_cases`.
+#: Known mistakes of the two code exercises, for :func:`diagnose`.
 _CODE_MISTAKES = [(_TRANSPOSED_CODE, lambda c: np.asarray(c.expected).T)]
 
 _SHAPE_HINT = ("stride = k and no padding: the output has H // k rows and W // k columns, "
@@ -387,7 +375,7 @@ def check_max_pool2d_simple(fn: Any):
              label="4x4 map with ties, k=2",
              hint="when several cells share the largest value, that value is the maximum"),
     ]
-    cases = _diagnose_cases(fn, cases, _CODE_MISTAKES)
+    cases = diagnose(fn, cases, _CODE_MISTAKES)
     return check_function(
         fn, cases, name="max_pool2d_simple",
         task="complete `max_pool2d_simple(x, k)` and run this cell again",
@@ -436,7 +424,7 @@ def check_avg_pool2d_simple(fn: Any):
              label="4x4 map with negative numbers, k=2",
              hint="divide with /, not //: // rounds negative means down, away from zero"),
     ]
-    cases = _diagnose_cases(fn, cases, _CODE_MISTAKES)
+    cases = diagnose(fn, cases, _CODE_MISTAKES)
     return check_function(
         fn, cases, name="avg_pool2d_simple",
         task="complete `avg_pool2d_simple(x, k)` and run this cell again",

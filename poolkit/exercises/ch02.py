@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._core import Case, _diagnose_cases, _with_reference_cases, check_choice, check_function, check_value, checker
+from .authoring import Case, check_choice, check_function, check_value, checker, diagnose, with_reference_cases
 from .quiz import mc
 
 __all__ = ["check_parameters", "check_receptive_field", "check_rf_size", "QUIZ"]
@@ -177,7 +177,7 @@ def _same_int(got, expected) -> bool:
         return False
 
 
-#: ``(hint, wrong)`` pairs for :func:`_diagnose_cases`: each mistake's answer on a case.
+#: ``(hint, wrong)`` pairs for :func:`diagnose`: each mistake's answer on a case.
 _RF_WRONG = [(hint, lambda case, v=v: _rf_variant(case.args[0], v)) for v, hint in _RF_MISTAKES.items()]
 
 
@@ -201,12 +201,12 @@ def check_rf_size(fn: Any):
     """
     def run(cases):
         return check_function(
-            fn, _diagnose_cases(fn, cases, _RF_WRONG, same=_same_int), name="rf_size",
+            fn, diagnose(fn, cases, _RF_WRONG, same=_same_int), name="rf_size",
             task="complete `rf_size` so that it returns the receptive field size, an int",
             hints={"type": "return an int, the number of input cells one output cell sees"},
         )
 
-    return _with_reference_cases("rf_size", _rf_cases, run)
+    return with_reference_cases("rf_size", _rf_cases, run)
 
 
 # ---------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from ._core import Case, _diagnose_cases, _with_reference_cases, check_choice, check_function, check_value, checker
+from .authoring import Case, check_choice, check_function, check_value, checker, diagnose, with_reference_cases
 from .quiz import mc
 
 __all__ = ["check_gap_matrix", "check_stochastic_test_output", "check_adaptive_max_pool", "QUIZ"]
@@ -43,7 +43,7 @@ __all__ = ["check_gap_matrix", "check_stochastic_test_output", "check_adaptive_m
 GAP_OPTIONS = {
     "A": "A dense C x CHW matrix learned during training",
     "B": "A fixed C x CHW matrix whose entries are all 1/(CHW)",
-    "C": "A fixed block-diagonal C x CHW matrix with 1/(HW) on each channel's own entries",
+    "C": "A fixed block-diagonal C x CHW matrix: row c holds 1/(HW) on channel c's entries and 0 elsewhere",
     "D": "None: global average pooling is not linear",
 }
 GAP_EXPLANATIONS = {
@@ -169,7 +169,7 @@ def _adaptive_cases() -> list[Case]:
     return cases
 
 
-#: ``(hint, wrong)`` pairs for :func:`_diagnose_cases`: each mistake's output on a case.
+#: ``(hint, wrong)`` pairs for :func:`diagnose`: each mistake's output on a case.
 _ADAPTIVE_WRONG = [(hint, lambda case, v=v: _adaptive_variant(case.args[0], case.args[1], v))
                    for v, hint in _ADAPTIVE_MISTAKES.items()]
 
@@ -193,14 +193,14 @@ def check_adaptive_max_pool(fn: Any):
     Passes all 6 cases.
     """
     def run(cases):
-        cases = _diagnose_cases(fn, cases, _ADAPTIVE_WRONG, shape_hint=_ADAPTIVE_SHAPE_HINT)
+        cases = diagnose(fn, cases, _ADAPTIVE_WRONG, shape_hint=_ADAPTIVE_SHAPE_HINT)
         return check_function(
             fn, cases, name="adaptive_max_pool",
             task="complete `adaptive_max_pool` so that it returns the pooled map of shape out_size",
             hints={"type": "return a numpy array of shape out_size"},
         )
 
-    return _with_reference_cases("adaptive_max_pool", _adaptive_cases, run)
+    return with_reference_cases("adaptive_max_pool", _adaptive_cases, run)
 
 
 # ---------------------------------------------------------------------------

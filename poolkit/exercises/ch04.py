@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from ._core import Case, _diagnose_cases, _with_reference_cases, check_choice, check_function, check_value, checker
+from .authoring import Case, check_choice, check_function, check_value, checker, diagnose, with_reference_cases
 from .quiz import mc
 
 __all__ = [
@@ -312,14 +312,14 @@ def check_max_backward(fn: Any):
     name = "max_backward"
 
     def run(cases):
-        cases = _diagnose_cases(fn, cases, _max_mistakes(), shape_hint=_SHAPE_HINT)
+        cases = diagnose(fn, cases, _max_mistakes(), shape_hint=_SHAPE_HINT)
         return check_function(
             fn, cases, name=name,
             task="complete `max_backward` so that it returns the gradient with respect to x",
             hints={"shape": _SHAPE_HINT, "type": "return a numpy array with the shape of x"},
         )
 
-    return _with_reference_cases(name, _max_cases, run)
+    return with_reference_cases(name, _max_cases, run)
 
 
 # ---------------------------------------------------------------------------
@@ -394,14 +394,14 @@ def check_avg_backward(fn: Any):
     name = "avg_backward"
 
     def run(cases):
-        cases = _diagnose_cases(fn, cases, _avg_mistakes(), shape_hint=_SHAPE_HINT)
+        cases = diagnose(fn, cases, _avg_mistakes(), shape_hint=_SHAPE_HINT)
         return check_function(
             fn, cases, name=name,
             task="complete `avg_backward` so that it returns the gradient with respect to x",
             hints={"shape": _SHAPE_HINT, "type": "return a numpy array with the shape of x"},
         )
 
-    return _with_reference_cases(name, _avg_cases, run)
+    return with_reference_cases(name, _avg_cases, run)
 
 
 # ---------------------------------------------------------------------------

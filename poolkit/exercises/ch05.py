@@ -1,6 +1,6 @@
 """Checkers and quiz for chapter 5, "Work out every output size".
 
-Each checker prints one line and never raises (see :mod:`poolkit.exercises._core`).
+Each checker prints one line and never raises (see :mod:`poolkit.exercises.authoring`).
 When an answer is wrong, the line says which rule of the output-size formula
 was broken: the padding, the floor, the dilation, the ``+ 1`` or the
 ceil-mode rule that drops a last window starting in the right padding.
@@ -19,8 +19,7 @@ import numbers
 
 import numpy as np
 
-from . import _core
-from ._core import Case, check_choice, check_function, check_value, checker
+from .authoring import Case, check_choice, check_function, check_value, checker, diagnose, never_raise
 from .quiz import mc
 
 __all__ = ["check_widths", "check_output_size", "check_unpool_reason", "QUIZ"]
@@ -81,6 +80,7 @@ def _right(v, expected) -> bool:
 
 
 @checker(limit=10, name="widths")
+@never_raise("widths")
 def check_widths(width_a, width_b=None):
     """Check the two output widths of the numeric exercise and print one line.
 
@@ -104,24 +104,19 @@ def check_widths(width_a, width_b=None):
     >>> r = check_widths(6, 6)
     Not quite: width_b is too large. Hint: you kept the last window, but it would start in the right padding, so ceil mode drops it.
     """
-    try:
-        a_ok = _right(width_a, _size(**A_ARGS))
-        b_ok = _right(width_b, _size(**B_ARGS, ceil_mode=True))
-        if _blank(width_a) and _blank(width_b):
-            return check_value(None, 0, name="widths",
-                               task="set width_a and width_b to your two answers and run this cell again")
-        if not a_ok:
-            return check_value(width_a, _size(**A_ARGS), name="width_a", hints=_A_HINTS,
-                               hint="start from out = floor((in + 2p - d(k-1) - 1) / s) + 1")
-        if not b_ok:
-            return check_value(width_b, _size(**B_ARGS, ceil_mode=True), name="width_b", hints=_B_HINTS,
-                               hint="round up, then check where the last window starts")
-        return check_value((int(width_a), int(width_b)),
-                           (_size(**A_ARGS), _size(**B_ARGS, ceil_mode=True)), name="widths")
-    except Exception as exc:  # never raise in a learner's notebook
-        return _core._finish("widths", _core.FAILED,
-                             f"Not checkable: the checker itself failed ({type(exc).__name__}). "
-                             "Hint: restart the kernel and run the notebook from the top.")
+    a_ok = _right(width_a, _size(**A_ARGS))
+    b_ok = _right(width_b, _size(**B_ARGS, ceil_mode=True))
+    if _blank(width_a) and _blank(width_b):
+        return check_value(None, 0, name="widths",
+                           task="set width_a and width_b to your two answers and run this cell again")
+    if not a_ok:
+        return check_value(width_a, _size(**A_ARGS), name="width_a", hints=_A_HINTS,
+                           hint="start from out = floor((in + 2p - d(k-1) - 1) / s) + 1")
+    if not b_ok:
+        return check_value(width_b, _size(**B_ARGS, ceil_mode=True), name="width_b", hints=_B_HINTS,
+                           hint="round up, then check where the last window starts")
+    return check_value((int(width_a), int(width_b)),
+                       (_size(**A_ARGS), _size(**B_ARGS, ceil_mode=True)), name="widths")
 
 
 # ---------------------------------------------------------------------------
@@ -183,7 +178,7 @@ def _label(n, k, s, p, d, c) -> str:
 
 
 def _wrong(variant):
-    """A mistake of :data:`_MISTAKES` as ``case -> wrong size`` for :func:`_core._diagnose_cases`."""
+    """A mistake of :data:`_MISTAKES` as ``case -> wrong size`` for :func:`~poolkit.exercises.mistakes.diagnose`."""
     def wrong(case):
         n, k, s = case.args
         return variant(n, k, s, case.kwargs["padding"], case.kwargs["dilation"], case.kwargs["ceil_mode"])
@@ -223,7 +218,7 @@ def check_output_size(fn):
     cases = [Case(args=(n, k, s), kwargs={"padding": p, "dilation": d, "ceil_mode": c},
                   expected=_size(n, k, s, p, d, c), label=_label(n, k, s, p, d, c))
              for n, k, s, p, d, c in CASES]
-    cases = _core._diagnose_cases(fn, cases, _WRONG, same=_right, timeout=2)
+    cases = diagnose(fn, cases, _WRONG, same=_right, timeout=2)
     return check_function(
         fn, cases, name=name,
         task="complete `output_size` so that it returns the number of windows along one axis",

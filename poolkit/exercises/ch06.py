@@ -1,6 +1,6 @@
 """Checkers and quiz for chapter 6, "Count what pooling costs".
 
-Each checker prints one line and never raises (see :mod:`poolkit.exercises._core`).
+Each checker prints one line and never raises (see :mod:`poolkit.exercises.authoring`).
 
 Examples
 --------
@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _core
-from ._core import Case, check_choice, check_function, check_value, checker
+from .authoring import Case, CodeExercise, Mistake, check_choice, check_value, checker
 from .quiz import mc
 
 __all__ = ["check_comparisons", "bytes_moved_reference", "check_bytes_moved", "check_training_claim",
@@ -121,35 +120,36 @@ def _bytes_mistakes(shape, k, s, p, item, idx):
         "each input value is read once; do not count it once per window"
 
 
-def _learner(fn, args):
-    call = getattr(_core, "_quiet_call", None)
-    shape, k, s, p, item, idx = args
-    kw = {"padding": p, "itemsize": item, "return_indices": idx}
-    try:
-        got = fn(shape, k, s, **kw) if call is None else call(fn, (shape, k, s), kw, 2, label=_label(*args))
-    except BaseException as exc:
-        if isinstance(exc, KeyboardInterrupt):
-            raise
-        return None
+def _case_args(case):
+    """The ``BYTES_CASES`` row a case was built from."""
+    kw = case.kwargs
+    return (*case.args, kw["padding"], kw["itemsize"], kw["return_indices"])
+
+
+def _mistake(hint):
+    def wrong(case):
+        values = {h: v for v, h in _bytes_mistakes(*_case_args(case))}
+        return values[hint]            # a KeyError: this mistake does not apply to the case
+    return Mistake(hint, wrong=wrong)
+
+
+def _merged_order():
+    # Without indices: output, input, indices counted anyway, itemsize, padding, read per window;
+    # with indices the two index mistakes come after output and input. One order fits both.
+    plain = [h for _, h in _bytes_mistakes(*BYTES_CASES[0])]
+    with_idx = [h for _, h in _bytes_mistakes(*BYTES_CASES[-1])]
+    return plain[:3] + with_idx[2:4] + plain[3:]
+
+
+#: The usual mistakes, in the order they are tried (each applies to the cases it names).
+_BYTES_MISTAKES = [_mistake(hint) for hint in _merged_order()]
+
+
+def _same_count(got, expected) -> bool:
+    """An int result (not a bool) equal to ``expected``; never raises."""
     if isinstance(got, np.ndarray) and got.ndim == 0:
         got = got[()]
-    if isinstance(got, (bool, np.bool_)) or not isinstance(got, (int, np.integer)):
-        return None
-    return int(got)
-
-
-def _diagnose_bytes(fn):
-    for args in BYTES_CASES:
-        got = _learner(fn, args)
-        if got is None:
-            return None
-        if got == bytes_moved_reference(*args):
-            continue
-        for value, hint in _bytes_mistakes(*args):
-            if value == got:
-                return args, hint
-        return None
-    return None
+    return isinstance(got, (int, np.integer)) and not isinstance(got, (bool, np.bool_)) and int(got) == expected
 
 
 def _label(shape, k, s, p, item, idx):
@@ -162,7 +162,19 @@ def _label(shape, k, s, p, item, idx):
     return text
 
 
-@checker(limit=2, name="bytes_moved")
+BYTES_MOVED = CodeExercise(
+    "bytes_moved",
+    lambda: [Case(args=(a[0], a[1], a[2]), kwargs={"padding": a[3], "itemsize": a[4], "return_indices": a[5]},
+                  expected=bytes_moved_reference(*a), label=_label(*a)) for a in BYTES_CASES],
+    mistakes=_BYTES_MISTAKES, same=_same_count, limit=2,
+    task="complete `bytes_moved` so that it returns the bytes read plus the bytes written",
+    hints={"values": "read = N*C*H*W*itemsize; written = N*C*OH*OW*itemsize, "
+                     "plus 8 bytes per output for the indices",
+           "type": "return an int (use // for the output size)"},
+)
+
+
+@BYTES_MOVED.entry
 def check_bytes_moved(fn):
     """Check ``bytes_moved(input_shape, kernel_size, stride, padding=0, itemsize=4, return_indices=False)``.
 
@@ -180,26 +192,7 @@ def check_bytes_moved(fn):
     >>> r = check_bytes_moved(bytes_moved)
     Case (1, 1, 4, 4), k=2, s=2, itemsize=4: the result is too small. Hint: add the output: every pooled value is written once.
     """
-    name = "bytes_moved"
-    try:
-        diagnosis = _diagnose_bytes(fn) if callable(fn) else None
-    except BaseException as exc:
-        if isinstance(exc, KeyboardInterrupt):
-            raise
-        diagnosis = None
-    cases = [Case(args=(args[0], args[1], args[2]),
-                  kwargs={"padding": args[3], "itemsize": args[4], "return_indices": args[5]},
-                  expected=bytes_moved_reference(*args), label=_label(*args),
-                  hint=diagnosis[1] if diagnosis is not None and diagnosis[0] == args else None)
-             for args in BYTES_CASES]
-    return check_function(
-        fn, cases, name=name,
-        task="complete `bytes_moved` so that it returns the bytes read plus the bytes written",
-        hints={"values": "read = N*C*H*W*itemsize; written = N*C*OH*OW*itemsize, "
-                         "plus 8 bytes per output for the indices",
-               "type": "return an int (use // for the output size)"},
-        timeout=2,
-    )
+    return BYTES_MOVED.run(fn)
 
 
 # ---------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Checkers and quiz for chapter 7, "Weigh the drawbacks and the alternatives".
 
-Each checker prints one line and never raises (see :mod:`poolkit.exercises._core`).
+Each checker prints one line and never raises (see :mod:`poolkit.exercises.authoring`).
 
 Examples
 --------
@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _core
-from ._core import Case, check_choice, check_function, check_value, checker
+from .authoring import Case, CodeExercise, Mistake, check_choice, check_value, checker
 from .quiz import mc
 
 __all__ = ["max_blur_pool1d_reference", "check_max_blur_pool1d", "check_fc_head_params",
@@ -151,34 +150,28 @@ def _cases():
     return signals
 
 
-def _diagnose(fn, signals):
-    call = getattr(_core, "_quiet_call", None)
-    for label, x in signals:
-        try:
-            got = fn(x.copy()) if call is None else call(fn, (x.copy(),), {}, 2, label=label)
-        except BaseException as exc:
-            if isinstance(exc, KeyboardInterrupt):
-                raise
-            return None
-        try:
-            got = np.asarray(got, dtype=float)
-        except Exception:
-            return None
-        want = max_blur_pool1d_reference(x)
-        if got.shape == want.shape and np.allclose(got, want):
-            continue
-        for variant, hint in _BLUR_MISTAKES:
-            try:
-                v = variant(x)
-            except Exception:
-                continue
-            if v.shape == got.shape and np.allclose(v, got):
-                return label, hint
-        return None
-    return None
+def _same_signal(got, expected) -> bool:
+    """``got``, read as a float array, has ``expected``'s shape and values; never raises."""
+    try:
+        got = np.asarray(got, dtype=float)
+        return got.shape == expected.shape and bool(np.allclose(got, expected))
+    except Exception:
+        return False
 
 
-@checker(limit=2, name="max_blur_pool1d")
+MAX_BLUR_POOL1D = CodeExercise(
+    "max_blur_pool1d",
+    lambda: [Case(args=(x,), expected=max_blur_pool1d_reference(x), label=label) for label, x in _cases()],
+    mistakes=[Mistake(hint, wrong=lambda case, v=variant: v(case.args[0])) for variant, hint in _BLUR_MISTAKES],
+    same=_same_signal, limit=2,
+    task="complete `max_blur_pool1d`: max of each pair at stride 1, blur with [1, 2, 1] / 4, "
+         "keep every other sample",
+    hints={"values": "compute the three steps separately and print each one on the first case",
+           "shape": "the output has half as many samples as the input"},
+)
+
+
+@MAX_BLUR_POOL1D.entry
 def check_max_blur_pool1d(fn):
     """Check a learner's ``max_blur_pool1d(x)`` for circular 1-D signals of even length.
 
@@ -193,23 +186,7 @@ def check_max_blur_pool1d(fn):
     >>> r = check_max_blur_pool1d(max_blur_pool1d)
     Case (0, 0, 1, 1, 0, 0, 1, 1): the result has wrong values at 2 of 4 positions (first at index 0). Hint: this is plain max pooling with stride 2: blur the stride-1 maxima before you subsample.
     """
-    name = "max_blur_pool1d"
-    try:
-        signals = _cases()
-        diagnosis = _diagnose(fn, signals) if callable(fn) else None
-    except Exception:
-        signals, diagnosis = _cases(), None
-    cases = [Case(args=(x,), expected=max_blur_pool1d_reference(x), label=label,
-                  hint=diagnosis[1] if diagnosis is not None and diagnosis[0] == label else None)
-             for label, x in signals]
-    return check_function(
-        fn, cases, name=name,
-        task="complete `max_blur_pool1d`: max of each pair at stride 1, blur with [1, 2, 1] / 4, "
-             "keep every other sample",
-        hints={"values": "compute the three steps separately and print each one on the first case",
-               "shape": "the output has half as many samples as the input"},
-        timeout=2,
-    )
+    return MAX_BLUR_POOL1D.run(fn)
 
 
 # ---------------------------------------------------------------------------

@@ -25,7 +25,7 @@ import json
 from collections import Counter
 from typing import Any, Mapping, Sequence
 
-from ._core import FAILED, NOT_ATTEMPTED, PASSED, _finish, _parse_letters, _sentence
+from .authoring import FAILED, NOT_ATTEMPTED, PASSED, finish, parse_letters, sentence
 
 __all__ = ["mc", "validate", "show", "quiz_html", "questions_to_markdown", "grade"]
 
@@ -353,7 +353,7 @@ def questions_to_markdown(questions, *, answers: bool = False) -> str:
             line = f"   - {letter}. {a['answer']}"
             if answers:
                 verdict = "right" if a["correct"] else "wrong"
-                line += f" ({verdict}: {_sentence(a['feedback'])})"
+                line += f" ({verdict}: {sentence(a['feedback'])})"
             lines.append(line)
     return "\n".join(lines)
 
@@ -392,28 +392,28 @@ def grade(questions, answers, *, name: str = "quiz"):
     try:
         questions = validate(questions)
     except (TypeError, ValueError) as exc:
-        return _finish(str(name), FAILED, f"Not checkable: the quiz itself is malformed ({type(exc).__name__}).")
+        return finish(str(name), FAILED, f"Not checkable: the quiz itself is malformed ({type(exc).__name__}).")
     try:
         if answers is None or answers is Ellipsis:
             answers = [None] * len(questions)
         answers = list(answers) if not isinstance(answers, str) else [answers]
     except Exception:
-        return _finish(str(name), FAILED,
+        return finish(str(name), FAILED,
                        "Not checkable: answers should be a list of letters. "
                        "Hint: one letter per question, e.g. [\"A\", \"C\"].")
     if len(answers) != len(questions):
-        return _finish(str(name), FAILED,
+        return finish(str(name), FAILED,
                        f"Not checkable: expected {len(questions)} answers, got {len(answers)}. "
                        "Hint: one letter per question, None for a question you skip.")
     if all(a is None or a is Ellipsis or (isinstance(a, str) and not a.strip()) for a in answers):
-        return _finish(str(name), NOT_ATTEMPTED,
+        return finish(str(name), NOT_ATTEMPTED,
                        "Not attempted yet: put one letter per question in the list and run this cell again.")
     right = 0
     first_problem = None
     for k, (q, a) in enumerate(zip(questions, answers), 1):
         letters = _letters(len(q["answers"]))
         correct = {l for l, ans in zip(letters, q["answers"]) if ans["correct"]}
-        chosen = None if (a is None or a is Ellipsis) else _parse_letters(a, letters)
+        chosen = None if (a is None or a is Ellipsis) else parse_letters(a, letters)
         if chosen is not None and set(chosen) == correct:
             right += 1
             continue
@@ -427,9 +427,9 @@ def grade(questions, answers, *, name: str = "quiz"):
             wrong = sorted(set(chosen) - correct)
             if wrong:
                 fb = q["answers"][letters.index(wrong[0])]["feedback"]
-                first_problem = f"Question {k}, {wrong[0]}: {_sentence(fb)}"
+                first_problem = f"Question {k}, {wrong[0]}: {sentence(fb)}"
             else:
                 first_problem = f"Question {k}: a right option is missing."
     if right == len(questions):
-        return _finish(str(name), PASSED, f"Correct: {right} of {len(questions)} right.")
-    return _finish(str(name), FAILED, f"Not quite: {right} of {len(questions)} right. {first_problem}")
+        return finish(str(name), PASSED, f"Correct: {right} of {len(questions)} right.")
+    return finish(str(name), FAILED, f"Not quite: {right} of {len(questions)} right. {first_problem}")

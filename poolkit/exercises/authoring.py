@@ -1,0 +1,83 @@
+"""The checker-authoring API: everything a chapter's exercise module needs, in one place.
+
+A chapter declares its exercises (:class:`CodeExercise`, :class:`ValueExercise`,
+:class:`ChoiceExercise`, each with its catalogue of known :class:`Mistake` s)
+and exposes each declaration's ``check`` as the notebook's ``check_xxx``.
+When a checker needs more than a declaration gives, it is written with the
+building blocks below and decorated with :func:`checker`.
+
+The line grammar
+----------------
+Every checker prints exactly one line; :data:`LINE_FORMS` holds one regular
+expression per form, :data:`PASSING_LINE` and :data:`FAILING_LINE` the two
+that tell a passing line from a failing one (the notebook tests import them);
+:mod:`poolkit.exercises.text` lists the forms.
+
+A line never holds a float or a traceback (:func:`quote` makes learner text
+safe), and a checker never raises (:func:`checker`, :func:`never_raise`).
+
+Building blocks
+---------------
+- lines: :func:`fail_line`, :func:`sentence`, :func:`quote`, :func:`typename`,
+  :func:`one_line`, :func:`parse_letters`, :func:`letters`;
+- results: :func:`finish` (print, record, return), :class:`CheckResult`,
+  :class:`Scorecard`, :data:`SCORECARD`;
+- checkers: :func:`check_function` with :class:`Case` s, :func:`check_value`,
+  :func:`check_choice`, :func:`with_reference_cases`;
+- guards: :func:`checker`, :func:`never_raise`, :func:`attempt` (the one guard
+  for code that may fail, returning a :class:`Failure`);
+- mistakes: :func:`diagnose` (code), :func:`diagnose_answer` (values).
+
+Examples
+--------
+>>> from poolkit.exercises.authoring import ValueExercise, Mistake
+>>> size = ValueExercise("out_size", 3, mistakes=[Mistake("drop the window in the padding", answer=4)])
+>>> r = size.check(4)
+Not quite: out_size is too large. Hint: drop the window in the padding.
+"""
+
+from __future__ import annotations
+
+from .checks import (
+    DEFAULT_HINTS,
+    Case,
+    check_choice,
+    check_function,
+    check_value,
+    with_reference_cases,
+)
+from .compare import Mismatch, compare, matches, same_array
+from .declarations import ChoiceExercise, CodeExercise, Exercise, ValueExercise, registered_exercises
+from .guard import Failure, attempt, call_quietly, checker, never_raise
+from .mistakes import Mistake, diagnose, diagnose_answer
+from .results import FAILED, NOT_ATTEMPTED, PASSED, SCORECARD, CheckResult, Scorecard, emit, finish
+from .text import (
+    FAILING_LINE,
+    LINE_FORMS,
+    PASSING_LINE,
+    fail_line,
+    letters,
+    one_line,
+    parse_letters,
+    quote,
+    sentence,
+    typename,
+)
+
+__all__ = [
+    # declarations
+    "Exercise", "CodeExercise", "ValueExercise", "ChoiceExercise", "Mistake", "registered_exercises",
+    # checkers and their cases
+    "Case", "check_function", "check_value", "check_choice", "with_reference_cases", "DEFAULT_HINTS",
+    # mistakes
+    "diagnose", "diagnose_answer",
+    # guards
+    "checker", "never_raise", "attempt", "Failure", "call_quietly",
+    # results
+    "CheckResult", "Scorecard", "SCORECARD", "finish", "emit", "PASSED", "FAILED", "NOT_ATTEMPTED",
+    # lines
+    "LINE_FORMS", "PASSING_LINE", "FAILING_LINE", "fail_line", "sentence", "quote", "typename",
+    "one_line", "parse_letters", "letters",
+    # comparison
+    "compare", "matches", "same_array", "Mismatch",
+]

@@ -447,7 +447,8 @@ def test_vectorised_line_count_of_a_right_solution_does_not_grow():
     x_small, x_large = np.zeros((6, 6)), np.zeros((40, 40))
     small = ch04._count_lines(vec_right, (np.ones((2, 2)), x_small), {"kernel_size": 3, "stride": 2})
     large = ch04._count_lines(vec_right, (np.ones((19, 19)), x_large), {"kernel_size": 3, "stride": 2})
-    assert small[0] == large[0] > 0 and not small[1] and not large[1]
+    assert small[0] > 0 and abs(large[0] - small[0]) <= ch04._VEC_SLACK
+    assert not small[1] and not large[1]
     loop_small = ch04._count_lines(max_right, (np.ones((2, 2)), x_small), {"kernel_size": 3, "stride": 2})
     loop_large = ch04._count_lines(max_right, (np.ones((19, 19)), x_large), {"kernel_size": 3, "stride": 2})
     assert loop_large[0] > 50 * loop_small[0] / 4          # grows with the 361 / 4 windows

@@ -485,7 +485,7 @@ _VEC_HINTS = {
 }
 
 #: Python line events allowed beyond the small map's count on the large map.
-_VEC_SLACK = 5
+_VEC_SLACK = 20
 
 
 def _first_winners(x, k, s, order="C"):
@@ -590,12 +590,17 @@ def _count_lines(fn, args, kwargs):
             return None
         return local
 
-    old = sys.gettrace()
+    import gc
+
+    old, collecting = sys.gettrace(), gc.isenabled()
+    gc.disable()                    # no finaliser of other objects runs (and counts) meanwhile
     sys.settrace(tracer)
     try:
         result = fn(*args, **kwargs)
     finally:
         sys.settrace(old)
+        if collecting:
+            gc.enable()
     return state["lines"], state["poolkit"], result
 
 
@@ -605,13 +610,15 @@ def _vec_loop_problem(fn, timeout):
 
     rng = np.random.default_rng(_RNG_SEED + 13)
     counts = []
-    for size in (6, 40):
+    for size in (6, 60):
         x = rng.standard_normal((size, size))
         oh = (size - 3) // 2 + 1
         g = rng.standard_normal((oh, oh))
         try:
-            lines, used_poolkit, got = _quiet_call(_count_lines, (fn, (g, x), {"kernel_size": 3, "stride": 2}),
-                                                   {}, timeout, label=f"{size}x{size} map, k=3, s=2")
+            runs = [_quiet_call(_count_lines, (fn, (g, x), {"kernel_size": 3, "stride": 2}),
+                                {}, timeout, label=f"{size}x{size} map, k=3, s=2") for _ in range(2)]
+            lines = min(r[0] for r in runs)               # the quieter of two runs
+            used_poolkit, got = runs[0][1], runs[0][2]
         except BaseException as exc:
             if isinstance(exc, (KeyboardInterrupt, _Timeout)):
                 raise
@@ -645,8 +652,10 @@ def check_max_backward_vectorised(fn: Any):
     First the values, on the cases of :func:`check_max_backward` plus a window with three
     tied maxima (first, last and column-major first all differ) and a 9x11 map with
     ``k=3, s=1`` (a cell can win nine windows). Then the loop test: the Python line events
-    (``sys.settrace``) counted while the function runs on a 6x6 map (4 windows of ``k=3, s=2``)
-    and on a 40x40 map (361 windows) may differ by at most 5. A call into poolkit is refused.
+    (``sys.settrace``, the fewer of two runs, with the garbage collector paused) counted while the
+    function runs on a 6x6 map (4 windows of ``k=3, s=2``) and on a 60x60 map (841 windows) may
+    differ by at most 20 (a loop over the rows of windows adds at least 2 lines for each of the
+    27 extra rows). A call into poolkit is refused.
 
     Examples
     --------

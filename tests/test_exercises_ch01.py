@@ -474,3 +474,61 @@ def test_chapter_shows_the_graded_map():
     rows = re.findall(r"^\s*(-?\d+(?:\s*&\s*-?\d+)+)\s*(?:\\\\)?\s*$", text, flags=re.M)
     shown = tuple(tuple(int(v) for v in row.split("&")) for row in rows)
     assert shown == ch01.BY_HAND_MAP
+
+
+# ---------------------------------------------------------------------------
+# Hard exercises (issue 12): ex-ch01-not-a-convolution
+# ---------------------------------------------------------------------------
+
+
+def _fits(windows):
+    """Independent test: does some (w1, w2, b) fit max(u, v) on the windows? (least squares, floats)"""
+    a = np.array([[u, v, 1.0] for u, v in windows])
+    y = np.array([max(u, v) for u, v in windows], dtype=float)
+    coef = np.linalg.lstsq(a, y, rcond=None)[0]
+    return np.allclose(a @ coef, y, atol=1e-9)
+
+
+@pytest.mark.parametrize("windows", [
+    [(0, 2), (2, 0), (1, 1)],                 # the solution: a line crossing u = v and its midpoint
+    [(0.0, 2.5), (2.5, 0.0), (1.25, 1.25)],
+    [(-3, 1), (1, -3), (0, -2)],              # on the line u + v = -2, crossing u = v at (-1, -1)
+    np.array([[0, 4], [4, 0], [3, 1]]),       # not the midpoint, still bent: 3 on the far side
+])
+def test_not_a_convolution_right_answers_pass(capsys, windows):
+    assert not _fits([tuple(map(float, w)) for w in windows])
+    assert ch01.check_not_a_convolution(windows).passed
+    assert one_line(capsys).startswith("Correct: no convolution")
+
+
+@pytest.mark.parametrize("windows, words", [
+    ([(3, 1), (5, 2), (4, 0)], "the maximum is in the same cell"),        # all u > v
+    ([(1, 2), (3, 4), (5, 6)], "the maximum is in the same cell"),        # on a line, one side
+    ([(2, 2), (3, 1), (4, 0)], "the maximum is in the same cell"),        # touches u = v only
+    ([(0, 1), (1, 0), (3, 7)], "do not lie on one line"),                 # "max is not linear, any will do"
+    ([(1, 5), (4, 2), (0, 0)], "do not lie on one line"),
+    ([(0, 1), (1, 0), (0, 1)], "two of your windows are the same"),
+    ([(0, 2), (2, 0)], "two windows are never enough"),
+    ([(0, 2), (2, 0), (1, 1), (5, 5)], "asks for exactly three"),
+])
+def test_not_a_convolution_mistakes_get_their_hint(capsys, windows, words):
+    if len(windows) == 3:
+        assert _fits(windows)                 # the hint is right that a convolution fits them
+    assert not ch01.check_not_a_convolution(windows).passed
+    line = one_line(capsys)
+    assert line.startswith("Not quite:") and words in line, line
+
+
+def test_not_a_convolution_near_miss_is_decided_exactly(capsys):
+    # One window moved off the line by 1e-7: three points in general position, a plane fits.
+    assert not ch01.check_not_a_convolution([(0, 2), (2, 0), (1, 1.0000001)]).passed
+    assert "do not lie on one line" in one_line(capsys)
+
+
+@pytest.mark.parametrize("junk", [None, ..., [(..., ...), (..., ...), (..., ...)], "abc", 3,
+                                  [(1, float("nan")), (1, 2), (3, 4)], [(1, 2, 3)], [("a", 1)],
+                                  [(True, 1), (0, 1), (1, 0)], np.zeros((3, 3)), [[1], [2], [3]]])
+def test_not_a_convolution_junk_never_raises(capsys, junk):
+    result = ch01.check_not_a_convolution(junk)
+    assert not result.passed
+    one_line(capsys)

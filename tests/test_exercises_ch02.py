@@ -140,3 +140,56 @@ def test_quiz_is_valid():
     for q in ch02.QUIZ:
         assert sum(a["correct"] for a in q["answers"]) == 1
         assert all(a["feedback"] for a in q["answers"])
+
+
+# --------------------------------------------------------------------------- hard exercises (issue 12)
+# ex-ch02-vgg-field: (size, jump, first, last) of the first unit after VGG-16's third pooling.
+
+
+def _field_by_brute_force():
+    """The pixels the first unit depends on, found by propagating index sets (no recurrence)."""
+    cells = {0}                                           # the first output unit
+    for k, s, p in reversed(ch02.VGG_STAGES):             # back through the layers
+        cells = {o * s - p + a for o in cells for a in range(k)}
+    return min(cells), max(cells), len(cells)
+
+
+def test_vgg_field_expected_matches_brute_force():
+    first, last, count = _field_by_brute_force()
+    size, jump, f, l = ch02._vgg_expected()
+    assert (f, l) == (first, last) == (-18, 25)
+    assert size == count == last - first + 1 == 44
+    assert jump == 2 ** 3
+
+
+def test_vgg_field_right(capsys):
+    assert ch02.check_vgg_field((44, 8, -18, 25)).passed
+    assert one_line(capsys) == "Correct."
+    assert ch02.check_vgg_field([44, 8, -18, 25]).passed
+    one_line(capsys)
+
+
+@pytest.mark.parametrize("answer, words", [
+    ((44, 8, 0, 43), "as if there were no padding"),
+    ((44, 8, -18, 26), "both inclusive"),
+    ((44, 8, -22, 21), "track its centre"),             # centre left at 0: poolings not moving it
+    ((44, 8, -21, 22), "track its centre"),
+    ((18, 8, -6, 11), "after a stride-s layer the jump is multiplied"),
+    ((51, 8, -25, 25), "use the jump before the layer"),
+    ((69, 8, -30, 38), "not by k"),
+    ((40, 4, -18, 21), "the third pooling layer grows the field too"),
+    ((44, 4, -18, 25), "jump before the third pooling"),
+    ((44, 16, -18, 25), "2 ** 3"),
+    ((44, 8, -20, 20), "last - first = size - 1"),
+])
+def test_vgg_field_mistakes_get_their_hint(capsys, answer, words):
+    assert not ch02.check_vgg_field(answer).passed
+    line = one_line(capsys)
+    assert line.startswith("Not quite:") and words in line, line
+
+
+@pytest.mark.parametrize("junk", [None, ..., (..., ..., ..., ...), "44, 8", 44, (44, 8, -18),
+                                  (44.5, 8, -18, 25), (True, 8, -18, 25), [[44]], {"size": 44}])
+def test_vgg_field_junk_never_raises(capsys, junk):
+    assert not ch02.check_vgg_field(junk).passed
+    one_line(capsys)

@@ -143,3 +143,132 @@ def test_quiz_is_valid():
     for q in ch03.QUIZ:
         assert sum(a["correct"] for a in q["answers"]) == 1
         assert all(a["feedback"] for a in q["answers"])
+
+
+# --------------------------------------------------------------------------- hard exercises (issue 12)
+# ex-ch03-softmax-backward: learner versions written from the formula, and a forward for
+# central differences (independent of the checker's loop).
+
+
+def softmax_forward(x, k, beta):
+    oh, ow = x.shape[0] // k, x.shape[1] // k
+    blocks = x[:oh * k, :ow * k].reshape(oh, k, ow, k).transpose(0, 2, 1, 3).reshape(oh, ow, k * k)
+    z = beta * blocks
+    p = np.exp(z - z.max(axis=-1, keepdims=True))
+    p /= p.sum(axis=-1, keepdims=True)
+    return (p * blocks).sum(axis=-1)
+
+
+def numeric_backward(g, x, k, beta, eps=1e-6):
+    grad = np.zeros(x.shape)
+    for idx in np.ndindex(x.shape):
+        up, down = x.copy(), x.copy()
+        up[idx] += eps
+        down[idx] -= eps
+        grad[idx] = ((g * softmax_forward(up, k, beta)).sum()
+                     - (g * softmax_forward(down, k, beta)).sum()) / (2 * eps)
+    return grad
+
+
+def softmax_right(grad_out, x, k, beta):
+    oh, ow = x.shape[0] // k, x.shape[1] // k
+    grad_x = np.zeros(x.shape)
+    for i in range(oh):
+        for j in range(ow):
+            w = x[i * k:(i + 1) * k, j * k:(j + 1) * k]
+            z = beta * w
+            p = np.exp(z - z.max())
+            p = p / p.sum()
+            y = (p * w).sum()
+            grad_x[i * k:(i + 1) * k, j * k:(j + 1) * k] += grad_out[i, j] * p * (1 + beta * (w - y))
+    return grad_x
+
+
+def softmax_vectorised(grad_out, x, k, beta):
+    oh, ow = x.shape[0] // k, x.shape[1] // k
+    blocks = x[:oh * k, :ow * k].reshape(oh, k, ow, k)
+    z = beta * blocks
+    p = np.exp(z - z.max(axis=(1, 3), keepdims=True))
+    p /= p.sum(axis=(1, 3), keepdims=True)
+    y = (p * blocks).sum(axis=(1, 3), keepdims=True)
+    grad_x = np.zeros(x.shape)
+    grad_x[:oh * k, :ow * k] = (grad_out[:, None, :, None] * p * (1 + beta * (blocks - y))).reshape(oh * k, ow * k)
+    return grad_x
+
+
+def _learner(dy):
+    """A learner's loop with the derivative dy(p, w, y, beta) of their choice."""
+    def fn(grad_out, x, k, beta):
+        grad_x = np.zeros(x.shape)
+        for i in range(x.shape[0] // k):
+            for j in range(x.shape[1] // k):
+                w = x[i * k:(i + 1) * k, j * k:(j + 1) * k]
+                z = beta * w
+                p = np.exp(z - z.max())
+                p = p / p.sum()
+                y = (p * w).sum()
+                grad_x[i * k:(i + 1) * k, j * k:(j + 1) * k] = grad_out[i, j] * dy(p, w, y, beta)
+        return grad_x
+    return fn
+
+
+def softmax_no_shift(grad_out, x, k, beta):
+    grad_x = np.zeros(x.shape)
+    for i in range(x.shape[0] // k):
+        for j in range(x.shape[1] // k):
+            w = x[i * k:(i + 1) * k, j * k:(j + 1) * k]
+            p = np.exp(beta * w) / np.exp(beta * w).sum()
+            y = (p * w).sum()
+            grad_x[i * k:(i + 1) * k, j * k:(j + 1) * k] = grad_out[i, j] * p * (1 + beta * (w - y))
+    return grad_x
+
+
+def softmax_max_route(grad_out, x, k, beta):
+    grad_x = np.zeros(x.shape)
+    for i in range(x.shape[0] // k):
+        for j in range(x.shape[1] // k):
+            w = x[i * k:(i + 1) * k, j * k:(j + 1) * k]
+            r, c = np.unravel_index(np.argmax(w), w.shape)
+            grad_x[i * k + r, j * k + c] += grad_out[i, j]
+    return grad_x
+
+
+def test_softmax_expected_values_match_central_differences():
+    for case in ch03._softmax_cases():
+        g, x, k, beta = case.args
+        if np.abs(x).max() > 100:           # the overflow case: differences of huge numbers
+            continue
+        np.testing.assert_allclose(case.expected, numeric_backward(g, x, k, beta), rtol=1e-5, atol=1e-7)
+
+
+def test_softmax_large_values_case_is_finite_and_agrees_with_the_shifted_vectorised_form():
+    case = ch03._softmax_cases()[-1]
+    assert np.isfinite(case.expected).all()
+    np.testing.assert_allclose(case.expected, softmax_vectorised(*case.args), rtol=1e-12)
+
+
+@pytest.mark.parametrize("fn", [softmax_right, softmax_vectorised])
+def test_softmax_right_answers_pass(capsys, fn):
+    assert ch03.check_softmax_pool_backward(fn).passed
+    assert one_line(capsys) == "Passes all 7 cases."
+
+
+@pytest.mark.parametrize("fn, words", [
+    (_learner(lambda p, w, y, b: p), "treated the weights p_i as constants"),
+    (_learner(lambda p, w, y, b: p * (1 - b * (w - y))), "check the sign"),
+    (_learner(lambda p, w, y, b: p * (1 + (w - y))), "brings a factor beta"),
+    (_learner(lambda p, w, y, b: np.full(w.shape, 1 / w.size)), "average pooling's backward"),
+    (softmax_max_route, "max pooling's backward"),
+    (softmax_no_shift, "subtract each window's maximum"),
+])
+def test_softmax_mistakes_get_their_hint(capsys, fn, words):
+    assert not ch03.check_softmax_pool_backward(fn).passed
+    line = one_line(capsys)
+    assert line.startswith("Case ") and words in line, line
+
+
+@pytest.mark.parametrize("junk", [None, ..., 3, "code", [1, 2], np.zeros((2, 2)),
+                                  lambda g, x, k, beta: None, lambda g, x, k, beta: g])
+def test_softmax_junk_never_raises(capsys, junk):
+    assert not ch03.check_softmax_pool_backward(junk).passed
+    one_line(capsys)

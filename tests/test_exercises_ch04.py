@@ -276,3 +276,199 @@ def test_quiz_is_valid():
     for q in ch04.QUIZ:
         assert sum(a["correct"] for a in q["answers"]) == 1
         assert all(a["feedback"] for a in q["answers"])
+
+
+# --------------------------------------------------------------------------- hard exercises (issue 12)
+# ex-ch04-vectorised: the learner versions below are written as a learner would, from numpy only.
+
+
+def _winners(x, k, s, oh, ow, *, colmajor=False):
+    view = np.lib.stride_tricks.sliding_window_view(x, (k, k))[::s, ::s][:oh, :ow]
+    if colmajor:
+        idx = view.swapaxes(-1, -2).reshape(oh, ow, k * k).argmax(axis=-1)
+        return idx % k, idx // k
+    idx = view.reshape(oh, ow, k * k).argmax(axis=-1)
+    return idx // k, idx % k
+
+
+def vec_right(grad_out, x, kernel_size=2, stride=2):
+    k, s = kernel_size, stride
+    oh, ow = grad_out.shape
+    a, b = _winners(x, k, s, oh, ow)
+    grad_x = np.zeros(x.shape)
+    np.add.at(grad_x, (np.arange(oh)[:, None] * s + a, np.arange(ow)[None, :] * s + b), grad_out)
+    return grad_x
+
+
+def vec_offsets(grad_out, x, kernel_size=2, stride=2):
+    # Another right answer: a loop over the k * k offsets (not over windows), strict > keeps the first.
+    k, s = kernel_size, stride
+    oh, ow = grad_out.shape
+    best = np.full((oh, ow), -np.inf)
+    rows = np.zeros((oh, ow), dtype=int)
+    cols = np.zeros((oh, ow), dtype=int)
+    base_r, base_c = np.arange(oh)[:, None] * s, np.arange(ow)[None, :] * s
+    for a in range(k):
+        for b in range(k):
+            v = x[a:a + s * (oh - 1) + 1:s, b:b + s * (ow - 1) + 1:s]
+            better = v > best
+            best = np.where(better, v, best)
+            rows = np.where(better, base_r + a, rows)
+            cols = np.where(better, base_c + b, cols)
+    grad_x = np.zeros(x.shape)
+    np.add.at(grad_x, (rows, cols), grad_out)
+    return grad_x
+
+
+def vec_buffered(grad_out, x, kernel_size=2, stride=2):
+    k, s = kernel_size, stride
+    oh, ow = grad_out.shape
+    a, b = _winners(x, k, s, oh, ow)
+    grad_x = np.zeros(x.shape)
+    grad_x[np.arange(oh)[:, None] * s + a, np.arange(ow)[None, :] * s + b] += grad_out
+    return grad_x
+
+
+def vec_colmajor(grad_out, x, kernel_size=2, stride=2):
+    k, s = kernel_size, stride
+    oh, ow = grad_out.shape
+    a, b = _winners(x, k, s, oh, ow, colmajor=True)
+    grad_x = np.zeros(x.shape)
+    np.add.at(grad_x, (np.arange(oh)[:, None] * s + a, np.arange(ow)[None, :] * s + b), grad_out)
+    return grad_x
+
+
+def vec_stride_as_k(grad_out, x, kernel_size=2, stride=2):
+    k, s = kernel_size, stride
+    oh, ow = grad_out.shape
+    a, b = _winners(x, k, s, oh, ow)
+    grad_x = np.zeros(x.shape)
+    np.add.at(grad_x, (np.arange(oh)[:, None] * k + a, np.arange(ow)[None, :] * k + b), grad_out)
+    return grad_x
+
+
+def vec_unravel_by_s(grad_out, x, kernel_size=2, stride=2):
+    k, s = kernel_size, stride
+    oh, ow = grad_out.shape
+    a, b = _winners(x, k, s, oh, ow)
+    idx = a * k + b
+    grad_x = np.zeros(x.shape)
+    np.add.at(grad_x, (np.arange(oh)[:, None] * s + idx // s, np.arange(ow)[None, :] * s + idx % s),
+              grad_out)
+    return grad_x
+
+
+def vec_all_tied(grad_out, x, kernel_size=2, stride=2):
+    k, s = kernel_size, stride
+    oh, ow = grad_out.shape
+    view = np.lib.stride_tricks.sliding_window_view(x, (k, k))[::s, ::s][:oh, :ow]
+    mask = view == view.max(axis=(-1, -2), keepdims=True)
+    grad_x = np.zeros(x.shape)
+    for a in range(k):
+        for b in range(k):
+            np.add.at(grad_x, (np.arange(oh)[:, None] * s + a, np.arange(ow)[None, :] * s + b),
+                      grad_out * mask[..., a, b])
+    return grad_x
+
+
+def vec_row_loop(grad_out, x, kernel_size=2, stride=2):
+    # Right values, but a Python loop over the rows of windows.
+    k, s = kernel_size, stride
+    oh, ow = grad_out.shape
+    grad_x = np.zeros(x.shape)
+    for i in range(oh):
+        band = np.lib.stride_tricks.sliding_window_view(x[i * s:i * s + k], (k, k))[0, ::s][:ow]
+        idx = band.reshape(ow, k * k).argmax(axis=-1)
+        np.add.at(grad_x, (i * s + idx // k, np.arange(ow) * s + idx % k), grad_out[i])
+    return grad_x
+
+
+def vec_apply_along(grad_out, x, kernel_size=2, stride=2):
+    # Right values, but np.apply_along_axis is a Python loop over the windows inside numpy.
+    k, s = kernel_size, stride
+    oh, ow = grad_out.shape
+    view = np.lib.stride_tricks.sliding_window_view(x, (k, k))[::s, ::s][:oh, :ow]
+    idx = np.apply_along_axis(np.argmax, -1, view.reshape(oh, ow, k * k))
+    grad_x = np.zeros(x.shape)
+    np.add.at(grad_x, (np.arange(oh)[:, None] * s + idx // k, np.arange(ow)[None, :] * s + idx % k),
+              grad_out)
+    return grad_x
+
+
+def vec_poolkit(grad_out, x, kernel_size=2, stride=2):
+    import poolkit as pk
+
+    return pk.max_pool2d_backward(grad_out[None], x[None], kernel_size, stride=stride)[0]
+
+
+@pytest.mark.parametrize("fn", [vec_right, vec_offsets])
+def test_vectorised_right_solutions_pass(capsys, fn):
+    assert ch04.check_max_backward_vectorised(fn).passed
+    assert one_line(capsys) == "Passes all 9 cases."
+
+
+def test_vectorised_right_solution_agrees_with_the_plain_loop():
+    # The cases' expected values (poolkit) against the test file's own loop, max_right.
+    for case in ch04._vec_cases():
+        np.testing.assert_array_equal(case.expected, max_right(*case.args, **case.kwargs))
+
+
+def test_vectorised_tie_case_separates_the_tie_mistakes():
+    case = ch04._vec_cases()[1]
+    x, k = case.args[1], case.kwargs["kernel_size"]
+    assert np.argwhere(x == x.max()).tolist() == [[0, 2], [1, 0], [1, 2]]
+    assert case.expected[0, 2] == 7 and case.expected.sum() == 7
+
+
+@pytest.mark.parametrize("fn, words", [
+    (vec_buffered, "np.add.at(grad_x"),
+    (vec_colmajor, "column-major"),
+    (vec_stride_as_k, "starts at row i * stride"),
+    (vec_unravel_by_s, "(idx // k, idx % k)"),
+    (vec_all_tied, "every tied maximum"),
+    (max_last, "last maximum"),
+    (max_spread, "average pooling's backward"),
+])
+def test_vectorised_mistakes_get_their_hint(capsys, fn, words):
+    assert not ch04.check_max_backward_vectorised(fn).passed
+    line = one_line(capsys)
+    assert line.startswith("Case ") and words in line, line
+
+
+@pytest.mark.parametrize("fn", [vec_row_loop, vec_apply_along, max_right])
+def test_vectorised_loops_over_windows_are_named(capsys, fn):
+    assert not ch04.check_max_backward_vectorised(fn).passed
+    line = one_line(capsys)
+    assert line.startswith("Not quite: the values are right, but your function ran"), line
+    assert "Python loop still runs once per window" in line, line
+
+
+def test_vectorised_line_count_of_a_right_solution_does_not_grow():
+    x_small, x_large = np.zeros((6, 6)), np.zeros((40, 40))
+    small = ch04._count_lines(vec_right, (np.ones((2, 2)), x_small), {"kernel_size": 3, "stride": 2})
+    large = ch04._count_lines(vec_right, (np.ones((19, 19)), x_large), {"kernel_size": 3, "stride": 2})
+    assert small[0] > 0 and abs(large[0] - small[0]) <= ch04._VEC_SLACK
+    assert not small[1] and not large[1]
+    loop_small = ch04._count_lines(max_right, (np.ones((2, 2)), x_small), {"kernel_size": 3, "stride": 2})
+    loop_large = ch04._count_lines(max_right, (np.ones((19, 19)), x_large), {"kernel_size": 3, "stride": 2})
+    assert loop_large[0] > 50 * loop_small[0] / 4          # grows with the 361 / 4 windows
+
+
+def test_vectorised_calling_poolkit_is_refused(capsys):
+    assert not ch04.check_max_backward_vectorised(vec_poolkit).passed
+    assert one_line(capsys).startswith("Not quite: your function calls poolkit.")
+
+
+@pytest.mark.parametrize("junk", [None, ..., 3, "code", [1, 2], np.zeros((2, 2))])
+def test_vectorised_junk_never_raises(capsys, junk):
+    result = ch04.check_max_backward_vectorised(junk)
+    assert not result.passed
+    one_line(capsys)
+
+
+def test_vectorised_stub_is_not_attempted(capsys):
+    def max_backward_vectorised(grad_out, x, kernel_size=2, stride=2):
+        raise NotImplementedError
+
+    assert not ch04.check_max_backward_vectorised(max_backward_vectorised).attempted
+    assert one_line(capsys).startswith("Not attempted yet")

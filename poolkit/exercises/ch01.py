@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from .quiz import mc
-from .authoring import Case, FAILED, NOT_ATTEMPTED, check_choice, check_function, check_value, checker, diagnose, fail_line, finish, typename
+from .authoring import Case, FAILED, NOT_ATTEMPTED, PASSED, check_choice, check_function, check_value, checker, diagnose, fail_line, finish, typename
 
 __all__ = [
     "QUIZ",
@@ -475,3 +475,161 @@ QUIZ = [
         ("64", False, "Pooling has no per-channel weight or bias either."),
     ]),
 ]
+
+
+# --- hard exercises (issue 12) ---
+#
+# ``ex-ch01-not-a-convolution``: three windows on which no convolution reproduces max pooling.
+# A convolution with kernel size 2, stride 2 and a bias maps each window (u, v) to
+# w1 u + w2 v + b. The learner gives three windows; they are a counter-example exactly when
+# the three equations w1 u_i + w2 v_i + b = max(u_i, v_i) have no solution, which the checker
+# decides in exact rational arithmetic (ranks of the system and of its augmented matrix).
+
+__all__ += ["check_not_a_convolution"]
+
+_NOT_CONV_NAME = "windows"
+
+_NOT_CONV_TASK = ("set windows to a list of three windows, each a pair of numbers (u, v), e.g. "
+                  "[(1, 2), (3, 4), (5, 6)], and run this cell again")
+
+_NOT_CONV_HINTS = {
+    "two": "two windows are never enough: with three unknowns w1, w2 and b, two equations "
+           "always have a solution",
+    "more": "the exercise asks for exactly three windows, which is enough when they are chosen "
+            "well: a plane w1 u + w2 v + b fits any three windows that are not on one line, so "
+            "look at three that are",
+    "duplicate": "two of your windows are the same, so you have only two different equations, "
+                 "and two equations in w1, w2, b always have a solution",
+    "one_side": "in every one of your windows the maximum is in the same cell, and there max "
+                "pooling is linear: w = (1, 0), b = 0 (or w = (0, 1)) reproduces it; a "
+                "counter-example needs windows on both sides of u = v",
+    "general": "your three windows do not lie on one line, so the three equations in w1, w2, b "
+               "have exactly one solution (the plane through your three points fits them): put "
+               "the three windows on one line that crosses u = v, and use what an affine map "
+               "does to a midpoint",
+}
+
+
+def _fraction(v):
+    """``v`` as an exact Fraction, or None if it is not a finite real number."""
+    from fractions import Fraction
+
+    if isinstance(v, (bool, np.bool_)) or not _is_number(v):
+        return None
+    if isinstance(v, (numbers.Integral, np.integer)):
+        return Fraction(int(v))
+    f = float(v)
+    if not np.isfinite(f):
+        return None
+    return Fraction(f)
+
+
+def _rank(rows) -> int:
+    """Rank of a small matrix of Fractions (Gaussian elimination, exact)."""
+    m = [list(r) for r in rows]
+    rank, cols = 0, len(m[0]) if m else 0
+    for c in range(cols):
+        pivot = next((r for r in range(rank, len(m)) if m[r][c] != 0), None)
+        if pivot is None:
+            continue
+        m[rank], m[pivot] = m[pivot], m[rank]
+        for r in range(len(m)):
+            if r != rank and m[r][c] != 0:
+                factor = m[r][c] / m[rank][c]
+                m[r] = [a - factor * b for a, b in zip(m[r], m[rank])]
+        rank += 1
+    return rank
+
+
+def _parse_windows(answer):
+    """A list of (u, v) Fractions, or None if ``answer`` is not a list of pairs of numbers."""
+    if isinstance(answer, np.ndarray):
+        if answer.ndim != 2 or answer.shape[1] != 2 or answer.dtype.kind not in "iuf":
+            return None
+        answer = answer.tolist()
+    if not isinstance(answer, (list, tuple)):
+        return None
+    out = []
+    for w in answer:
+        if isinstance(w, np.ndarray):
+            w = w.tolist()
+        if not isinstance(w, (list, tuple)) or len(w) != 2:
+            return None
+        u, v = _fraction(w[0]), _fraction(w[1])
+        if u is None or v is None:
+            return None
+        out.append((u, v))
+    return out
+
+
+def _not_conv_verdict(windows):
+    """None if ``windows`` is a counter-example, else the key of the hint that explains why not."""
+    if len(windows) < 3:
+        return "two"
+    if len(windows) > 3:
+        return "more"
+    if len(set(windows)) < 3:
+        return "duplicate"
+    system = [(u, v, 1) for u, v in windows]
+    augmented = [(u, v, 1, max(u, v)) for u, v in windows]
+    if _rank(augmented) > _rank(system):
+        return None                                   # no (w1, w2, b) fits: a counter-example
+    if all(u >= v for u, v in windows) or all(v >= u for u, v in windows):
+        return "one_side"
+    return "general"
+
+
+@checker(limit=10, name=_NOT_CONV_NAME)
+def check_not_a_convolution(answer: Any):
+    """Check three windows ``(u, v)`` on which no convolution (kernel 2, stride 2, bias) is max pooling.
+
+    The answer passes when the equations ``w1 u + w2 v + b = max(u, v)``, one per
+    window, have no solution ``(w1, w2, b)``, decided exactly (rational arithmetic).
+    A wrong answer is explained: fewer or more than three windows, a repeated window,
+    windows whose maximum is always in the same cell (where max pooling is linear), or
+    three windows in general position (a plane always fits three such points).
+
+    Parameters
+    ----------
+    answer : list of pairs of numbers
+        E.g. ``[(1, 2), (3, 4), (5, 6)]``; ``...`` while not attempted.
+
+    Returns
+    -------
+    CheckResult
+
+    Examples
+    --------
+    >>> r = check_not_a_convolution([(0, 2), (2, 0), (1, 1)])
+    Correct: no convolution with kernel size 2, stride 2 and a bias gives max pooling on these three windows.
+    >>> r = check_not_a_convolution([(3, 1), (5, 2), (4, 0)])
+    Not quite: a convolution reproduces max pooling on your three windows. Hint: in every one of your windows the maximum is in the same cell, and there max pooling is linear: w = (1, 0), b = 0 (or w = (0, 1)) reproduces it; a counter-example needs windows on both sides of u = v.
+    """
+    name = _NOT_CONV_NAME
+    try:
+        if answer is None or answer is Ellipsis or (
+                isinstance(answer, (list, tuple)) and answer and all(
+                    w is Ellipsis or (isinstance(w, (list, tuple)) and all(v is Ellipsis for v in w))
+                    for w in answer)):
+            return finish(name, NOT_ATTEMPTED, "Not attempted yet: " + _NOT_CONV_TASK + ".")
+        windows = _parse_windows(answer)
+        if windows is None:
+            return finish(name, FAILED, fail_line(
+                "Not checkable",
+                f"windows should be a list of pairs of finite numbers, got {typename(answer)}",
+                "write three windows, each a pair (u, v), e.g. [(1, 2), (3, 4), (5, 6)]"))
+        verdict = _not_conv_verdict(windows)
+        if verdict is None:
+            return finish(name, PASSED, "Correct: no convolution with kernel size 2, stride 2 "
+                                         "and a bias gives max pooling on these three windows.")
+        if verdict in ("two", "more"):
+            detail = f"you gave {len(windows)} window{'s' if len(windows) != 1 else ''}, not three"
+        else:
+            detail = "a convolution reproduces max pooling on your three windows"
+        return finish(name, FAILED, fail_line("Not quite", detail, _NOT_CONV_HINTS[verdict]))
+    except BaseException as exc:  # never raise in a learner's notebook
+        if isinstance(exc, KeyboardInterrupt):
+            return finish(name, NOT_ATTEMPTED, "Check interrupted.")
+        return finish(name, FAILED,
+                       f"Not checkable: the checker itself failed ({type(exc).__name__}). "
+                       "Hint: restart the kernel and run the notebook from the top.")

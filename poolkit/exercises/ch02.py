@@ -268,3 +268,108 @@ QUIZ = [
         ("Pooling has no effect on anything", False, "Overlapping pooling lowered their error "
                                                      "rates a little.")]),
 ]
+
+
+# --- hard exercises (issue 12) ---
+#
+# ``ex-ch02-vgg-field``: where, exactly, does one unit after VGG-16's third pooling layer look?
+# The learner gives (size, jump, first, last): the field's size, the jump, and the first and last
+# input pixels (inclusive, padding counted as negative or past-the-end positions) of the first
+# unit's field. The expected values come from :func:`poolkit.receptive_field`, whose start is the
+# centre of the first unit's field: first = start - (size - 1) / 2, last = start + (size - 1) / 2.
+
+__all__ += ["VGG_STAGES", "check_vgg_field"]
+
+#: VGG-16's first three stages (Simonyan and Zisserman, 2015): 3x3 convolutions (stride 1, padding 1)
+#: and 2x2 max pooling (stride 2), as (kernel_size, stride, padding).
+VGG_STAGES = ((3, 1, 1), (3, 1, 1), (2, 2, 0),
+              (3, 1, 1), (3, 1, 1), (2, 2, 0),
+              (3, 1, 1), (3, 1, 1), (3, 1, 1), (2, 2, 0))
+
+_VGG_NAME = "vgg_field"
+
+
+def _vgg_expected():
+    from ..receptive import receptive_field
+
+    rf = receptive_field([dict(kernel_size=k, stride=s, padding=p) for k, s, p in VGG_STAGES])
+    half = (rf.size - 1) / 2
+    first, last = rf.start - half, rf.start + half
+    assert first == int(first) and last == int(last)
+    return int(rf.size), int(rf.jump), int(first), int(last)
+
+
+def _vgg_hint(answer, expected):
+    """The targeted hint for a 4-tuple of ints, or None."""
+    import numpy as np
+
+    size, jump, first, last = expected
+    try:
+        a = tuple(int(v) for v in answer)
+        if len(a) != 4 or any(isinstance(v, (bool, np.bool_)) or int(v) != v for v in answer):
+            return None
+    except Exception:
+        return None
+    s, j, f, l = a
+    layers = [(k, st) for k, st, _ in VGG_STAGES]
+    if s != size:
+        if s == _rf_variant(layers, "no_jump"):
+            return _RF_MISTAKES["no_jump"]
+        if s == _rf_variant(layers, "jump_first"):
+            return _RF_MISTAKES["jump_first"]
+        if s == _rf_variant(layers, "sum_k"):
+            return _RF_MISTAKES["sum_k"]
+        if s == _rf_variant(layers[:-1]):
+            return ("the third pooling layer grows the field too, by (2 - 1) times the jump "
+                    "before it, 4")
+        return "walk through the ten layers with r += (k - 1) * j, then j *= s"
+    if j != jump:
+        if j == jump // 2:
+            return "that is the jump before the third pooling; after it the jump is 2 * 2 * 2 = 8"
+        return "only the three poolings have stride 2, so the jump is 2 ** 3"
+    if (f, l) == (0, size - 1):
+        return ("that field starts at pixel 0, as if there were no padding; with padding 1 a 3x3 "
+                "convolution does not move the centre ((3 - 1) / 2 - 1 = 0), so the first unit's "
+                "field reaches into the padding, at negative pixels")
+    if l - f == size:
+        return "first and last are both inclusive: last = first + size - 1"
+    if l - f == size - 1 and f != first:
+        return ("the size is right but the field is shifted: track its centre, start += "
+                "((k - 1) / 2 - p) * j for each layer; a padded 3x3 convolution does not move it, "
+                "a 2x2 pooling moves it by half the jump before it")
+    if l - f != size - 1:
+        return "the field has size cells, so last - first = size - 1"
+    return None
+
+
+@checker(limit=10, name=_VGG_NAME)
+def check_vgg_field(answer: Any):
+    """Check ``(size, jump, first, last)`` for one unit after VGG-16's third pooling layer.
+
+    ``first`` and ``last`` are the first and last input pixels (inclusive) of the field of the
+    first unit (row or column 0); a negative pixel is padding. Expected values from
+    :func:`poolkit.receptive_field` (size 44, jump 8, centre 3.5). Hints: the receptive-field
+    recurrence's usual mistakes, the jump before the last pooling, the field without padding,
+    an exclusive last pixel and a shifted centre.
+
+    Examples
+    --------
+    >>> r = check_vgg_field((44, 8, -18, 25))
+    Correct.
+    >>> r = check_vgg_field((44, 8, 0, 43))
+    Not quite: item 2 of vgg_field is too large. Hint: that field starts at pixel 0, as if there were no padding; with padding 1 a 3x3 convolution does not move the centre ((3 - 1) / 2 - 1 = 0), so the first unit's field reaches into the padding, at negative pixels.
+    """
+    def run(cases):
+        expected = cases[0]
+        hint = None
+        if isinstance(answer, (tuple, list)):
+            hint = _vgg_hint(answer, expected)
+        return check_value(
+            answer, expected, name=_VGG_NAME,
+            hints={tuple(answer): hint} if hint is not None else None,
+            task="replace ... in `vgg_field = ...` with (size, jump, first, last), four integers, "
+                 "and run this cell again",
+            hint="use the size, jump and centre recurrences layer by layer; first and last are "
+                 "the centre minus and plus (size - 1) / 2")
+
+    return with_reference_cases(_VGG_NAME, lambda: [_vgg_expected()], run)

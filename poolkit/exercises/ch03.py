@@ -256,3 +256,147 @@ QUIZ = [
         ("zero", False, "The p-th root brings the sum of powers back to the scale of the "
                         "values.")]),
 ]
+
+
+# --- hard exercises (issue 12) ---
+#
+# ``ex-ch03-softmax-backward``: the backward pass of softmax pooling. A window x_1 ... x_n
+# pools to y = sum_i p_i x_i with p = softmax(beta x); beta = 0 is the mean, beta -> +inf the
+# maximum, beta -> -inf the minimum. Its derivative is dy/dx_i = p_i (1 + beta (x_i - y)). The
+# expected gradients come from the plain loop below, itself checked against central
+# differences in the tests.
+
+__all__ += ["check_softmax_pool_backward"]
+
+
+def _softmax_weights(w, beta):
+    z = beta * w
+    e = np.exp(z - z.max())                          # unchanged by the shift, never overflows
+    return e / e.sum()
+
+
+def _softmax_variant(grad_out, x, k, beta, variant="right"):
+    """Softmax-pooling backward (stride k, no padding), with switches for the usual mistakes."""
+    grad_x = np.zeros(x.shape)
+    for i in range(x.shape[0] // k):
+        for j in range(x.shape[1] // k):
+            w = x[i * k:(i + 1) * k, j * k:(j + 1) * k]
+            g = grad_out[i, j]
+            if variant == "naive_exp":
+                e = np.exp(beta * w)
+                p = e / e.sum()
+            else:
+                p = _softmax_weights(w, beta)
+            y = (p * w).sum()
+            if variant == "constant_weights":
+                d = p
+            elif variant == "sign":
+                d = p * (1 - beta * (w - y))
+            elif variant == "no_beta":
+                d = p * (1 + (w - y))
+            elif variant == "max_route":
+                d = np.zeros(w.shape)
+                d.flat[np.argmax(w)] = 1.0
+            elif variant == "mean_route":
+                d = np.full(w.shape, 1.0 / w.size)
+            else:                                    # "right" and "naive_exp"
+                d = p * (1 + beta * (w - y))
+            grad_x[i * k:(i + 1) * k, j * k:(j + 1) * k] = g * d
+    return grad_x
+
+
+_SOFTMAX_HINTS = {
+    "constant_weights": "you treated the weights p_i as constants, but they depend on x too: "
+                        "differentiate y = sum_j p_j x_j with the product rule, using "
+                        "dp_j/dx_i = beta p_j (delta_ij - p_i)",
+    "sign": "check the sign: raising x_i above the output y raises its weight, so "
+            "dy/dx_i = p_i (1 + beta (x_i - y)), with a plus",
+    "no_beta": "the chain rule through exp(beta x_i) brings a factor beta: "
+               "dy/dx_i = p_i (1 + beta (x_i - y))",
+    "max_route": "that is max pooling's backward, the limit beta -> infinity; for a finite beta "
+                 "every cell of the window gets a share",
+    "mean_route": "that is average pooling's backward, right only for beta = 0; the weights are "
+                  "p_i = softmax(beta x)_i and the derivative p_i (1 + beta (x_i - y))",
+}
+
+
+def _softmax_cases() -> list[Case]:
+    rng = np.random.default_rng(_RNG_SEED + 12)
+
+    def case(x, k, beta, label, hint=None):
+        x = np.asarray(x, dtype=np.float64)
+        g = rng.integers(1, 10, size=(x.shape[0] // k, x.shape[1] // k)).astype(np.float64)
+        return Case(args=(g, x, k, beta), expected=_softmax_variant(g, x, k, beta),
+                    label=label, hint=hint)
+
+    running = np.array([[1, 3, 4, 7], [6, 2, 7, 2], [0, 4, 1, 3], [8, 4, 2, 2]])
+    big = 500.0 + rng.permutation(16).reshape(4, 4) * 30.0
+    formula = "dy/dx_i = p_i (1 + beta (x_i - y)), with p = softmax(beta * window)"
+    return [
+        case(running, 2, 1.0, "the running example, k=2, beta=1", formula),
+        case(rng.standard_normal((4, 6)), 2, 0.0, "4x6 map, k=2, beta=0 (the mean)",
+             "with beta = 0 every weight is 1/n and softmax pooling is the mean: each cell gets "
+             "grad_out / (k * k)"),
+        case(rng.standard_normal((6, 6)), 3, 2.5, "6x6 map, k=3, beta=2.5", formula),
+        case(rng.standard_normal((4, 4)), 2, -2.0, "4x4 map, k=2, beta=-2 (a soft minimum)",
+             "the formula holds for a negative beta too: then the smallest cells get the largest "
+             "weights"),
+        case(np.full((2, 4), 3.0), 2, 4.0, "2x4 map of equal values, k=2, beta=4",
+             "when all cells are equal, p_i = 1/n and x_i - y = 0, so each cell gets "
+             "grad_out / n"),
+        case(rng.standard_normal((5, 7)), 2, 1.5, "5x7 map, k=2, beta=1.5 (last row and column "
+             "in no window)", "the cells in no window get gradient 0; grad_x has the shape of x"),
+        case(big, 2, 3.0, "4x4 map of values from 500 to 950, k=2, beta=3",
+             "exp(beta * x) overflows to inf for values this large (inf / inf is NaN): subtract "
+             "each window's maximum of beta * x before exp, which leaves the softmax unchanged"),
+    ]
+
+
+def _softmax_mistakes():
+    def make(variant):
+        return lambda c: _softmax_variant(*c.args, variant=variant)
+
+    return [(text, make(v)) for v, text in _SOFTMAX_HINTS.items()]
+
+
+@checker(limit=10, name="softmax_pool_backward")
+def check_softmax_pool_backward(fn: Any):
+    """Check ``softmax_pool_backward(grad_out, x, k, beta)``: softmax pooling's gradient (2-D, stride k).
+
+    Each k x k window pools to ``y = sum_i p_i x_i`` with ``p = softmax(beta * window)``; the
+    gradient is ``grad_out * p_i * (1 + beta * (x_i - y))``. Cases: the running example, the mean
+    (``beta = 0``), ``k = 3``, a soft minimum (``beta < 0``), equal values, a map whose sides are
+    not multiples of k, and values large enough to overflow ``exp`` unless each window's maximum
+    is subtracted. Hints for weights treated as constants, a sign error, a missing factor beta,
+    and max or average pooling's backward.
+
+    Examples
+    --------
+    >>> def softmax_pool_backward(grad_out, x, k, beta):
+    ...     grad_x = np.zeros(x.shape)
+    ...     for i in range(x.shape[0] // k):
+    ...         for j in range(x.shape[1] // k):
+    ...             w = x[i*k:(i+1)*k, j*k:(j+1)*k]
+    ...             e = np.exp(beta * w - (beta * w).max())
+    ...             p = e / e.sum()
+    ...             y = (p * w).sum()
+    ...             grad_x[i*k:(i+1)*k, j*k:(j+1)*k] = grad_out[i, j] * p * (1 + beta * (w - y))
+    ...     return grad_x
+    >>> r = check_softmax_pool_backward(softmax_pool_backward)
+    Passes all 7 cases.
+    """
+    name = "softmax_pool_backward"
+
+    def run(cases):
+        cases = diagnose(fn, cases, _softmax_mistakes(),
+                                shape_hint="grad_x has the shape of x")
+        return check_function(
+            fn, cases, name=name,
+            task="complete `softmax_pool_backward` so that it returns the gradient with respect "
+                 "to x",
+            hints={"shape": "grad_x has the shape of x", "type": "return a numpy array with the "
+                   "shape of x"},
+            rtol=1e-6, atol=1e-9,
+        )
+
+    return with_reference_cases(name, _softmax_cases, run)

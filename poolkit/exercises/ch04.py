@@ -36,7 +36,11 @@ from typing import Any
 
 import numpy as np
 
-from .authoring import Case, check_choice, check_function, check_value, checker, diagnose, with_reference_cases
+from .authoring import (
+    FAILED, Case, call_quietly, check_choice, check_function, check_value, checker, diagnose, fail_line,
+    finish, same_array, with_reference_cases,
+)
+from .guard import Timeout
 from .quiz import mc
 
 __all__ = [
@@ -457,3 +461,245 @@ QUIZ = [
         ("Because integer inputs overflow", False, "The check works in float64; ties are the "
                                                    "issue.")]),
 ]
+
+
+# --- hard exercises (issue 12) ---
+#
+# ``ex-ch04-vectorised``: max backward with no Python loop over the windows (CS231n's bar).
+# The checker first compares values (the cases of ``max_backward``), then counts the Python
+# line events (``sys.settrace``) while the learner's function runs on a small and a large map:
+# a loop over windows, rows or columns, a comprehension, ``np.vectorize`` or
+# ``np.apply_along_axis`` all execute Python lines once per window, so the count grows with the
+# map; window views, ``argmax`` and ``np.add.at`` do not.
+
+__all__ += ["check_max_backward_vectorised"]
+
+_VEC_HINTS = {
+    "buffered": "a cell that wins several overlapping windows must collect all their gradients, "
+                "but grad_x[rows, cols] += g with a repeated (row, col) adds only once (numpy "
+                "buffers it): use np.add.at(grad_x, (rows, cols), g)",
+    "colmajor": "on a tie you picked the first maximum in column-major order: flatten each window "
+                "row by row, e.g. view.reshape(OH, OW, k * k).argmax(axis=-1) on the "
+                "(OH, OW, k, k) window view",
+    "stride_as_k": "the window of output (i, j) starts at row i * stride and column j * stride; "
+                   "you placed it at i * k, which is right only when the windows do not overlap",
+    "unravel_by_s": "a flat index inside a k x k window splits as (idx // k, idx % k): the window "
+                    "is k cells wide, whatever the stride",
+}
+
+#: Python line events allowed beyond the small map's count on the large map.
+_VEC_SLACK = 60   # a loop over the 841 windows of the 60x60 map (or even its 29 rows of windows) adds far more line events; a vectorised solution adds none, up to a few in numpy's Python wrappers (9 measured)
+
+
+def _first_winners(x, k, s, order="C"):
+    """(OH, OW) row and column offsets of each window's first maximum (loop, for the checker)."""
+    oh, ow = (x.shape[0] - k) // s + 1, (x.shape[1] - k) // s + 1
+    a = np.zeros((oh, ow), dtype=int)
+    b = np.zeros((oh, ow), dtype=int)
+    for i in range(oh):
+        for j in range(ow):
+            w = x[i * s:i * s + k, j * s:j * s + k]
+            flat = w.ravel(order=order)
+            idx = int(np.argmax(flat))
+            a[i, j], b[i, j] = np.unravel_index(idx, (k, k), order=order)
+    return a, b
+
+
+def _vec_variant(grad_out, x, k, s, variant):
+    """A vectorised learner's usual mistakes, written plainly."""
+    if variant in _MAX_HINTS:
+        return _max_variant(grad_out, x, k, s, variant)
+    a, b = _first_winners(x, k, s, order="F" if variant == "colmajor" else "C")
+    oh, ow = grad_out.shape
+    ii, jj = np.meshgrid(np.arange(oh), np.arange(ow), indexing="ij")
+    if variant == "stride_as_k":
+        rows, cols = ii * k + a, jj * k + b
+    elif variant == "unravel_by_s":
+        idx = a * k + b
+        rows, cols = ii * s + idx // s, jj * s + idx % s
+    else:
+        rows, cols = ii * s + a, jj * s + b
+    grad_x = np.zeros(x.shape)
+    if variant == "buffered":
+        grad_x[rows, cols] += grad_out
+    else:
+        np.add.at(grad_x, (rows, cols), grad_out)
+    return grad_x
+
+
+def _vec_mistakes():
+    def make(variant):
+        return lambda c: _vec_variant(c.args[0], c.args[1], c.kwargs["kernel_size"],
+                                      c.kwargs["stride"], variant)
+
+    # The buffered add first: on overlapping windows it looks like "assign" and deserves
+    # the np.add.at hint; then the plain loop's mistakes.
+    texts = {"buffered": _VEC_HINTS["buffered"]}
+    texts.update({v: t for v, t in _MAX_HINTS.items() if v != "assign"})
+    texts.update({v: t for v, t in _VEC_HINTS.items() if v != "buffered"})
+    return [(text, make(v)) for v, text in texts.items()]
+
+
+def _vec_cases() -> list[Case]:
+    cases = _max_cases()
+    from ..max_pool import max_pool2d_backward
+
+    # Three tied 5s at (0, 2), (1, 0) and (1, 2): the first in row-major order is (0, 2), the
+    # last is (1, 2), the first in column-major order (1, 0), and flat index 2 split by the
+    # stride 1 instead of k lands on (2, 0), so each mistake shows apart.
+    tie3 = np.array([[0.0, 1.0, 5.0], [5.0, 2.0, 5.0], [1.0, 0.0, 3.0]])
+    first = np.zeros((3, 3))
+    first[0, 2] = 7.0
+    cases.insert(1, Case(args=(np.array([[7.0]]), tie3), kwargs={"kernel_size": 3, "stride": 1},
+                         expected=first, label="3x3 map, k=3, one window with three tied 5s",
+                         hint="with a tie, send all of the gradient to the first maximum in "
+                              "row-major order"))
+    rng = np.random.default_rng(_RNG_SEED + 12)
+    x = rng.integers(0, 4, size=(9, 11)).astype(np.float64)      # ties and overlaps, k=3, s=1
+    g = rng.integers(1, 10, size=(7, 9)).astype(np.float64)
+    cases.append(Case(args=(g, x), kwargs={"kernel_size": 3, "stride": 1},
+                      expected=max_pool2d_backward(g[None], x[None], 3, stride=1)[0],
+                      label="9x11 map of 0 to 3, k=3, s=1 (a cell can win up to 9 windows)",
+                      hint="first maximum in row-major order within each window, and np.add.at "
+                           "where windows overlap"))
+    return cases
+
+
+def _trace_dirs():
+    import os
+
+    here = os.path.dirname(os.path.abspath(__file__))           # poolkit/exercises
+    return here, os.path.dirname(here)                            # and poolkit
+
+
+def _count_lines(fn, args, kwargs):
+    """Run ``fn`` under ``sys.settrace``: (Python line events, called into poolkit?, result)."""
+    import sys
+
+    exercises_dir, poolkit_dir = _trace_dirs()
+    state = {"lines": 0, "poolkit": False}
+
+    def local(frame, event, arg):
+        if event == "line":
+            state["lines"] += 1
+        return local
+
+    def tracer(frame, event, arg):
+        name = frame.f_code.co_filename
+        if name.startswith(exercises_dir):
+            return None                                  # the checker's own code (the timer)
+        if name.startswith(poolkit_dir):
+            state["poolkit"] = True
+            return None
+        return local
+
+    import gc
+
+    old, collecting = sys.gettrace(), gc.isenabled()
+    gc.disable()                    # no finaliser of other objects runs (and counts) meanwhile
+    sys.settrace(tracer)
+    try:
+        result = fn(*args, **kwargs)
+    finally:
+        sys.settrace(old)
+        if collecting:
+            gc.enable()
+    return state["lines"], state["poolkit"], result
+
+
+def _vec_loop_problem(fn, timeout):
+    """None if ``fn``'s Python line count does not grow with the number of windows, else a line."""
+    from ..max_pool import max_pool2d_backward
+
+    rng = np.random.default_rng(_RNG_SEED + 13)
+    counts = []
+    for size in (6, 60):
+        x = rng.standard_normal((size, size))
+        oh = (size - 3) // 2 + 1
+        g = rng.standard_normal((oh, oh))
+        try:
+            runs = [call_quietly(_count_lines, (fn, (g, x), {"kernel_size": 3, "stride": 2}),
+                                {}, timeout, label=f"{size}x{size} map, k=3, s=2") for _ in range(2)]
+            lines = min(r[0] for r in runs)               # the quieter of two runs
+            used_poolkit, got = runs[0][1], runs[0][2]
+        except BaseException as exc:
+            if isinstance(exc, (KeyboardInterrupt, Timeout)):
+                raise
+            return None                                  # check_function reports the error
+        if used_poolkit:
+            return fail_line("Not quite", "your function calls poolkit",
+                              "find the winners yourself with numpy (a window view and argmax) and "
+                              "route the gradients with np.add.at; poolkit's backward is what the "
+                              "checker compares with")
+        expected = max_pool2d_backward(g[None], x[None], 3, stride=2)[0]
+        if not same_array(got, expected):
+            return None                                  # check_function reports the values
+        counts.append((size, oh * oh, lines))
+    (s1, w1, l1), (s2, w2, l2) = counts
+    if l2 > l1 + _VEC_SLACK:
+        return fail_line(
+            "Not quite",
+            f"the values are right, but your function ran {l1} Python lines for the {w1} windows "
+            f"of a {s1}x{s1} map and {l2} for the {w2} windows of a {s2}x{s2} map",
+            "some Python loop still runs once per window (or per row of windows): a for loop, a "
+            "comprehension, np.vectorize or np.apply_along_axis; build all windows at once with "
+            "np.lib.stride_tricks.sliding_window_view, take argmax over each flattened window and "
+            "add with np.add.at (a loop over the k * k offsets of a window is fine)")
+    return None
+
+
+@checker(limit=10, name="max_backward_vectorised")
+def check_max_backward_vectorised(fn: Any):
+    """Check ``max_backward_vectorised(grad_out, x, kernel_size=2, stride=2)``: no loop over windows.
+
+    First the values, on the cases of :func:`check_max_backward` plus a window with three
+    tied maxima (first, last and column-major first all differ) and a 9x11 map with
+    ``k=3, s=1`` (a cell can win nine windows). Then the loop test: the Python line events
+    (``sys.settrace``, the fewer of two runs, with the garbage collector paused) counted while the
+    function runs on a 6x6 map (4 windows of ``k=3, s=2``) and on a 60x60 map (841 windows) may
+    differ by at most 20 (a loop over the rows of windows adds at least 2 lines for each of the
+    27 extra rows). A call into poolkit is refused.
+
+    Examples
+    --------
+    >>> def max_backward_vectorised(grad_out, x, kernel_size=2, stride=2):
+    ...     k, s = kernel_size, stride
+    ...     view = np.lib.stride_tricks.sliding_window_view(x, (k, k))[::s, ::s]
+    ...     oh, ow = grad_out.shape
+    ...     idx = view[:oh, :ow].reshape(oh, ow, k * k).argmax(axis=-1)
+    ...     rows = np.arange(oh)[:, None] * s + idx // k
+    ...     cols = np.arange(ow)[None, :] * s + idx % k
+    ...     grad_x = np.zeros(x.shape)
+    ...     np.add.at(grad_x, (rows, cols), grad_out)
+    ...     return grad_x
+    >>> r = check_max_backward_vectorised(max_backward_vectorised)
+    Passes all 9 cases.
+    """
+    name = "max_backward_vectorised"
+
+    def run(cases):
+        cases = diagnose(fn, cases, _vec_mistakes(), shape_hint=_SHAPE_HINT)
+        if callable(fn):
+            passes = True
+            for case in cases:
+                try:
+                    got = call_quietly(fn, tuple(np.array(a) for a in case.args), dict(case.kwargs), 10)
+                except BaseException as exc:
+                    if isinstance(exc, (KeyboardInterrupt, Timeout)):
+                        raise
+                    passes = False
+                    break
+                if not same_array(got, case.expected):
+                    passes = False
+                    break
+            if passes:
+                problem = _vec_loop_problem(fn, 10)
+                if problem is not None:
+                    return finish(name, FAILED, problem)
+        return check_function(
+            fn, cases, name=name,
+            task="complete `max_backward_vectorised`, with no Python loop over the windows",
+            hints={"shape": _SHAPE_HINT, "type": "return a numpy array with the shape of x"},
+        )
+
+    return with_reference_cases(name, _vec_cases, run)

@@ -54,6 +54,7 @@ define pytest_allow_empty
 endef
 
 .PHONY: help venv book test test-unit test-notebooks test-build test-oldest test-site lab execute serve \
+        lint-notebooks \
         clean distclean
 
 help:
@@ -63,6 +64,7 @@ help:
 	@echo "              numpy allowed in $(OLDEST), browser tests of the build)"
 	@echo "make lab      open the chapters in JupyterLab with the venv's kernel"
 	@echo "make execute  re-run every chapter notebook in place from a fresh kernel"
+	@echo "make lint-notebooks  check that every chapter notebook is stored executed and clean (tools/nbcheck.py)"
 	@echo "make serve    serve $(HTML) on http://127.0.0.1:$(PORT)"
 	@echo "make clean    remove builds and caches (make distclean also removes .venv and $(OLDEST))"
 
@@ -171,6 +173,9 @@ execute: venv
 	    --ExecutePreprocessor.record_timing=False --ExecutePreprocessor.store_widget_state=False \
 	    "$$nb"; \
 	done
+
+lint-notebooks: venv
+	$(BIN)/python tools/nbcheck.py
 
 serve:
 	@test -f $(HTML)/index.html || { echo "No site in $(HTML) yet: run 'make book' first." >&2; exit 1; }

@@ -24,7 +24,7 @@ def test_teaching_modules_are_reachable_as_attributes(name):
 def test_function_wins_over_module_of_the_same_name():
     # `pk.gradcheck` is the helper function; the module stays importable by its full name.
     assert callable(pk.gradcheck) and not hasattr(pk.gradcheck, "__path__")
-    from poolkit.gradcheck import relative_error
+    from poolkit.gradients import relative_error
     assert relative_error is pk.relative_error
 
 

@@ -166,5 +166,5 @@ def unpool_args(x, indices, kernel_size, stride, padding, output_size):
         f"kernel_size={kernel_size!r}, stride={stride!r} and padding={padding!r} "
         f"(the unpooled size (in-1)*stride - 2*padding + kernel_size = {size})")
     indices = _p.check_indices(indices, x.shape, size[0] * size[1], shape_of="x",
-                               plane=f"the output plane of {size[0]}*{size[1]}")
+                               plane=f"the output plane of {size[0]}*{size[1]} =")
     return x, indices, size

@@ -628,3 +628,55 @@ def test_kernels_repeatable_with_cached_buffers(rng):
     ref_out, ref_idx = ref_max(x, *args[:-1])
     same(out1, ref_out)
     same(idx1, ref_idx)
+
+
+# --- the kernels' plumbing and bit tricks, one by one ------------------------------------
+
+def test_select_is_a_branch_free_where():
+    rng = np.random.default_rng(5)
+    a = rng.integers(0, 200, 1000).astype(np.uint8)
+    b = rng.integers(0, 200, 1000).astype(np.uint8)
+    m = (rng.random(1000) < 0.5).astype(np.uint8)
+    out, tmp = np.empty_like(a), np.empty_like(a)
+    KP.select(m, a, b, out, tmp)
+    same(out, np.where(m.astype(bool), b, a))
+
+
+def test_write_pairs_puts_each_value_in_two_adjacent_cells():
+    g = np.array([[1.5, -2.0, np.inf], [0.0, -0.0, 3.25]], dtype=np.float32)
+    dst = np.empty((2, 6), dtype=np.float32)
+    KP.write_pairs(dst.view(np.uint64), g)
+    same(dst, np.repeat(g, 2, axis=1))
+
+
+def test_no_write_lost_detects_a_repeated_index():
+    g = np.array([1.0, 2.0, 3.0])
+    gx = np.zeros(4)
+    gx[[0, 1, 2]] = g
+    assert KP.no_write_lost(gx, g)
+    gx = np.zeros(4)
+    gx[[0, 1, 1]] = g                 # 2.0 overwritten by 3.0: one value lost
+    assert not KP.no_write_lost(gx, g)
+    gx = np.zeros(4)
+    gx[[0, 1, 1]] = np.array([1.0, 0.0, 3.0])   # a lost zero changes nothing
+    assert KP.no_write_lost(gx, np.array([1.0, 0.0, 3.0]))
+
+
+@pytest.mark.parametrize("padding", [(0, 0), (1, 2)])
+def test_staged_chunks_cover_every_plane_once(padding):
+    x = np.arange(7 * 3 * 4, dtype=np.float64).reshape(7, 3, 4)
+    need = (3 + 2 * padding[0], 4 + 2 * padding[1])
+    buf = None if padding == (0, 0) else np.full((3,) + need, -1.0)
+    seen = []
+    for a, b, src in KP.staged_chunks(x, 3, buf, need, padding):
+        ph, pw = padding
+        same(src[:, ph:ph + 3, pw:pw + 4], x[a:b])
+        if buf is not None:
+            assert (src[:, :ph] == -1).all() and (src[:, :, :pw] == -1).all()   # the border
+        seen.extend(range(a, b))
+    assert seen == list(range(7))
+
+
+def test_entry_points_are_not_named_like_the_public_api():
+    assert not hasattr(K, "max_pool2d") and not hasattr(K, "avg_pool2d")
+    assert callable(K.max_planes) and callable(K.avg_planes_backward)

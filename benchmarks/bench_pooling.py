@@ -19,7 +19,6 @@ are noisy: compare the ratios, not the absolute times.
 """
 
 import argparse
-import inspect
 import os
 import sys
 import time
@@ -54,7 +53,6 @@ FORWARD = ("max", "max+idx", "avg")
 def _pk_window_ops(x, k, s, p):
     """Closures calling poolkit's public functions, plus their results for the checks."""
     out_max, idx = pk.max_pool2d(x, k, stride=s, padding=p, return_indices=True)
-    out_avg = pk.avg_pool2d(x, k, stride=s, padding=p)
     g = _grad_like(out_max)
     ops = {
         "max": lambda: pk.max_pool2d(x, k, stride=s, padding=p),
@@ -66,24 +64,12 @@ def _pk_window_ops(x, k, s, p):
     return ops, g
 
 
-def _accepts(f, name):
-    try:
-        return name in inspect.signature(f).parameters
-    except (TypeError, ValueError):
-        return False
-
-
 def _pk_global_ops(x):
     N, C = x.shape[:2]
     g = _grad_like(np.empty((N, C), x.dtype))
-    if _accepts(pk.global_max_pool2d_backward, "indices") and \
-            _accepts(pk.global_max_pool2d, "return_indices"):
-        # like PyTorch's kernel, reuse the forward's indices
-        _, idx = pk.global_max_pool2d(x, return_indices=True)
-        gmax_bwd = lambda: pk.global_max_pool2d_backward(g, x, indices=idx)
-    else:
-        # the public API cannot take them: the maxima are searched again in x
-        gmax_bwd = lambda: pk.global_max_pool2d_backward(g, x)
+    # like PyTorch's kernel, reuse the forward's indices
+    _, idx = pk.global_max_pool2d(x, return_indices=True)
+    gmax_bwd = lambda: pk.global_max_pool2d_backward(g, x, indices=idx)
     ops = {
         "gmax": lambda: pk.global_max_pool2d(x),
         "gmax bwd": gmax_bwd,

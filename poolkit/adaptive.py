@@ -6,14 +6,19 @@ Instead of a kernel and a stride, adaptive pooling takes the output size
 into ``m`` bins covers ``[floor(i*n/m), ceil((i+1)*n/m))``. Bins cover the
 whole input, may differ in size by one cell, and overlap when ``m`` does not
 divide ``n``. When it does, adaptive pooling is ordinary pooling with
-``kernel_size = stride = n // m`` (the fast path below uses that).
+``kernel_size = stride = n // m`` (the fast path below uses that). The plain-loop
+references are in :mod:`poolkit.reference` (``adaptive_max_pool2d_naive`` here is
+``reference.adaptive_max_pool2d``).
 """
 
 import numpy as np
 
+from . import arguments as _args
+from . import geometry as _geo
 from . import kernels as _k
 from . import params as _p
-from .shapes import adaptive_bins
+from . import reference as _ref
+from .geometry import adaptive_bins
 
 __all__ = [
     "adaptive_max_pool2d", "adaptive_max_pool2d_naive",
@@ -23,40 +28,6 @@ __all__ = [
 ]
 
 
-def _output_hw(output_size, in_hw):
-    """``output_size`` as ``(OH, OW)``: an int, or a pair whose ``None`` entries keep the input size."""
-    if isinstance(output_size, (tuple, list)):
-        if len(output_size) != 2:
-            raise ValueError(f"output_size={output_size!r} must be an int or a tuple of 2 ints "
-                             f"(OH, OW), got {len(output_size)} entries")
-        out = []
-        for v, n in zip(output_size, in_hw):
-            if v is None:
-                out.append(n)
-                continue
-            try:
-                out.append(_p.check_int(v, "output_size"))
-            except TypeError:
-                raise TypeError(f"output_size={output_size!r}: entry {v!r} must be an integer "
-                                f"(or None to keep the input size)") from None
-        out = tuple(out)
-    else:
-        out = (_p.check_int(output_size, "output_size"),) * 2
-    if min(out) < 1:
-        raise ValueError(f"output_size={output_size!r} must be at least 1 on every axis "
-                         f"(it is the number of bins)")
-    return out
-
-
-def _setup(x, output_size, mode):
-    x = _p.as_input(x, ndims=(3, 4), layout=_p.LAYOUTS[2])
-    if mode == "avg":
-        x = _p.as_float(x)
-    out_hw = _output_hw(output_size, x.shape[-2:])
-    _p.check_output_cells(x.shape[:-2] + out_hw, f"output_size={output_size!r}")
-    return x, out_hw
-
-
 def _even(in_hw, out_hw):
     """Kernel (= stride) when every bin has the same size, else None."""
     if in_hw[0] % out_hw[0] == 0 and in_hw[1] % out_hw[1] == 0:
@@ -64,31 +35,19 @@ def _even(in_hw, out_hw):
     return None
 
 
-def _first_max_pos(block):
-    """Row-wise position PyTorch records: the first maximum, or the last NaN if there is one."""
-    pos = np.argmax(block, axis=1)                      # first maximum (or first NaN)
-    if block.dtype.kind == "f":
-        isnan = np.isnan(block)
-        has = isnan.any(axis=1)
-        if has.any():
-            last_nan = block.shape[1] - 1 - np.argmax(isnan[:, ::-1], axis=1)
-            pos = np.where(has, last_nan, pos)
-    return pos
-
-
 def _adaptive_max_planes(planes, out_hw):
     """Fast adaptive max on planes ``(P, H, W)``: values and flat indices."""
     P, H, W = planes.shape
     k = _even((H, W), out_hw)
     if k is not None:
-        return _k.max_pool2d(planes, k, k, (0, 0), (1, 1), out_hw, True)
+        return _k.max_planes(planes, k, k, (0, 0), (1, 1), out_hw, True)
     out = np.empty((P,) + out_hw, dtype=planes.dtype)
     idx = np.empty((P,) + out_hw, dtype=np.int64)
     rows = np.arange(P)
     for i, (h0, h1) in enumerate(adaptive_bins(H, out_hw[0])):
         for j, (w0, w1) in enumerate(adaptive_bins(W, out_hw[1])):
             block = planes[:, h0:h1, w0:w1].reshape(P, -1)
-            pos = _first_max_pos(block)
+            pos = _geo.first_max_rows(block)
             out[:, i, j] = block[rows, pos]
             idx[:, i, j] = (h0 + pos // (w1 - w0)) * W + (w0 + pos % (w1 - w0))
     return out, idx
@@ -120,7 +79,7 @@ def adaptive_max_pool2d(x, output_size, *, return_indices=False):
     >>> out.tolist(), idx.tolist()
     ([[[5, 5, 3]]], [[[1, 1, 4]]])
     """
-    x, out_hw = _setup(x, output_size, "max")
+    x, out_hw = _args.adaptive_args(x, output_size, "max")
     return_indices = _p.check_bool(return_indices, "return_indices")
     out, idx = _adaptive_max_planes(_p.to_planes(x), out_hw)
     shape = x.shape[:-2] + out_hw
@@ -161,14 +120,14 @@ def adaptive_avg_pool2d(x, output_size):
     >>> adaptive_avg_pool2d([[[1, 5, 2, 0, 3]]], (1, 3)).tolist()
     [[[3.0, 2.3333333333333335, 1.5]]]
     """
-    x, out_hw = _setup(x, output_size, "avg")
+    x, out_hw = _args.adaptive_args(x, output_size, "avg")
     planes = _p.to_planes(x)
     P, H, W = planes.shape
     k = _even((H, W), out_hw)
     if out_hw == (1, 1):                 # PyTorch: the mean, one division by H*W
-        out = _k.global_pool(planes, "avg").reshape(P, 1, 1)
+        out = _k.global_planes(planes, "avg").reshape(P, 1, 1)
     elif k is not None:
-        out = _k.avg_pool2d(planes, k, k, (0, 0), out_hw, True, k)     # divide by kh, then kw
+        out = _k.avg_planes(planes, k, k, (0, 0), out_hw, True, k)     # divide by kh, then kw
     else:
         acc = _p.accumulator_dtype(planes.dtype)
         out = np.empty((P,) + out_hw, dtype=acc)
@@ -206,7 +165,7 @@ def adaptive_max_pool2d_backward(grad_out, x, output_size, *, indices=None):
     >>> adaptive_max_pool2d_backward([[[1., 2., 3.]]], [[[1, 5, 2, 0, 3]]], (1, 3)).tolist()
     [[[0.0, 3.0, 0.0, 0.0, 3.0]]]
     """
-    x, out_hw = _setup(x, output_size, "max")
+    x, out_hw = _args.adaptive_args(x, output_size, "max")
     shape = x.shape[:-2] + out_hw
     grad = _p.as_grad(grad_out, shape)
     planes = _p.to_planes(x)
@@ -215,7 +174,7 @@ def adaptive_max_pool2d_backward(grad_out, x, output_size, *, indices=None):
         _, idx = _adaptive_max_planes(planes, out_hw)
     else:
         idx = _p.check_indices(indices, shape, H * W)
-    grad_x = _k.max_pool2d_backward(grad.reshape((-1,) + out_hw), idx.reshape((-1,) + out_hw), (H, W))
+    grad_x = _k.max_planes_backward(grad.reshape((-1,) + out_hw), idx.reshape((-1,) + out_hw), (H, W))
     return grad_x.reshape(x.shape)
 
 
@@ -243,17 +202,17 @@ def adaptive_avg_pool2d_backward(grad_out, x, output_size):
     >>> adaptive_avg_pool2d_backward([[[2., 3., 4.]]], np.zeros((1, 1, 5)), (1, 3)).tolist()
     [[[1.0, 2.0, 1.0, 3.0, 2.0]]]
     """
-    x, out_hw = _setup(x, output_size, "avg")
+    x, out_hw = _args.adaptive_args(x, output_size, "avg")
     grad = _p.as_grad(grad_out, x.shape[:-2] + out_hw)
     P = int(np.prod(x.shape[:-2]))
     H, W = x.shape[-2:]
     g = grad.reshape((P,) + out_hw)
     k = _even((H, W), out_hw)
     if out_hw == (1, 1):                 # PyTorch: the mean's gradient, one division by H*W
-        grad_x = _k.global_pool_backward(g.reshape(P), np.broadcast_to(np.zeros((), bool), (P, H, W)),
+        grad_x = _k.global_planes_backward(g.reshape(P), np.broadcast_to(np.zeros((), bool), (P, H, W)),
                                            "avg")
     elif k is not None:
-        grad_x = _k.avg_pool2d_backward(g, (H, W), k, k, (0, 0), True, k)   # / kh, then / kw
+        grad_x = _k.avg_planes_backward(g, (H, W), k, k, (0, 0), True, k)   # / kh, then / kw
     else:
         t = grad.dtype.type
         grad_x = np.zeros((P, H, W), dtype=grad.dtype)
@@ -263,125 +222,8 @@ def adaptive_avg_pool2d_backward(grad_out, x, output_size):
     return grad_x.reshape(x.shape)
 
 
-# ---------------------------------------------------------------------------
-# naive references
-# ---------------------------------------------------------------------------
-
-def adaptive_max_pool2d_naive(x, output_size, *, return_indices=False):
-    """Plain-loop reference for :func:`adaptive_max_pool2d`.
-
-    Examples
-    --------
-    >>> adaptive_max_pool2d_naive([[[1, 5, 2, 0, 3]]], (1, 3)).tolist()
-    [[[5, 5, 3]]]
-    """
-    x, (OH, OW) = _setup(x, output_size, "max")
-    return_indices = _p.check_bool(return_indices, "return_indices")
-    x4 = x if x.ndim == 4 else x[None]
-    N, C, H, W = x4.shape
-    out = np.empty((N, C, OH, OW), dtype=x.dtype)
-    indices = np.empty((N, C, OH, OW), dtype=np.int64)
-    for n in range(N):
-        for c in range(C):
-            for i in range(OH):
-                h0, h1 = (i * H) // OH, -((-(i + 1) * H) // OH)    # floor(i*H/OH), ceil((i+1)*H/OH)
-                for j in range(OW):
-                    w0, w1 = (j * W) // OW, -((-(j + 1) * W) // OW)
-                    best, where = None, None
-                    for h in range(h0, h1):
-                        for w in range(w0, w1):
-                            v = x4[n, c, h, w]
-                            if best is None or v > best or v != v:   # first max; last NaN
-                                best, where = v, h * W + w
-                    out[n, c, i, j], indices[n, c, i, j] = best, where
-    out, indices = _p.unbatch(out, x.ndim == 4), _p.unbatch(indices, x.ndim == 4)
-    return (out, indices) if return_indices else out
-
-
-def adaptive_avg_pool2d_naive(x, output_size):
-    """Plain-loop reference for :func:`adaptive_avg_pool2d`.
-
-    Examples
-    --------
-    >>> adaptive_avg_pool2d_naive([[[1, 5, 2, 0, 3]]], (1, 3)).tolist()
-    [[[3.0, 2.3333333333333335, 1.5]]]
-    """
-    x, (OH, OW) = _setup(x, output_size, "avg")
-    x4 = x if x.ndim == 4 else x[None]
-    N, C, H, W = x4.shape
-    acc = _p.accumulator_dtype(x.dtype).type       # float16 sums in float32
-    out = np.empty((N, C, OH, OW), dtype=x.dtype)
-    for n in range(N):
-        for c in range(C):
-            for i in range(OH):
-                h0, h1 = (i * H) // OH, -((-(i + 1) * H) // OH)
-                for j in range(OW):
-                    w0, w1 = (j * W) // OW, -((-(j + 1) * W) // OW)
-                    total = acc(0)
-                    for h in range(h0, h1):
-                        for w in range(w0, w1):
-                            total += x4[n, c, h, w]
-                    if (OH, OW) == (1, 1):          # PyTorch's mean: one division
-                        out[n, c, i, j] = total / acc(H * W)
-                    else:                           # PyTorch: by the height, then the width
-                        out[n, c, i, j] = total / acc(h1 - h0) / acc(w1 - w0)
-    return _p.unbatch(out, x.ndim == 4)
-
-
-def adaptive_max_pool2d_backward_naive(grad_out, x, output_size, *, indices=None):
-    """Plain-loop reference for :func:`adaptive_max_pool2d_backward`.
-
-    Examples
-    --------
-    >>> adaptive_max_pool2d_backward_naive([[[1., 2., 3.]]], [[[1, 5, 2, 0, 3]]], (1, 3)).tolist()
-    [[[0.0, 3.0, 0.0, 0.0, 3.0]]]
-    """
-    x, out_hw = _setup(x, output_size, "max")
-    shape = x.shape[:-2] + out_hw
-    grad = _p.as_grad(grad_out, shape)
-    H, W = x.shape[-2:]
-    if indices is None:
-        _, indices = adaptive_max_pool2d_naive(x, output_size, return_indices=True)
-    else:
-        indices = _p.check_indices(indices, shape, H * W)
-    g4 = grad if grad.ndim == 4 else grad[None]
-    i4 = indices if indices.ndim == 4 else indices[None]
-    N, C, OH, OW = g4.shape
-    grad_x = np.zeros((N, C, H, W), dtype=grad.dtype)
-    for n in range(N):
-        for c in range(C):
-            for i in range(OH):
-                for j in range(OW):
-                    h, w = divmod(int(i4[n, c, i, j]), W)
-                    grad_x[n, c, h, w] += g4[n, c, i, j]
-    return _p.unbatch(grad_x, x.ndim == 4)
-
-
-def adaptive_avg_pool2d_backward_naive(grad_out, x, output_size):
-    """Plain-loop reference for :func:`adaptive_avg_pool2d_backward`.
-
-    Examples
-    --------
-    >>> adaptive_avg_pool2d_backward_naive([[[2., 3., 4.]]], np.zeros((1, 1, 5)), (1, 3)).tolist()
-    [[[1.0, 2.0, 1.0, 3.0, 2.0]]]
-    """
-    x, (OH, OW) = _setup(x, output_size, "avg")
-    grad = _p.as_grad(grad_out, x.shape[:-2] + (OH, OW))
-    g4 = grad if grad.ndim == 4 else grad[None]
-    N, C, H, W = (x if x.ndim == 4 else x[None]).shape
-    t = grad.dtype.type
-    grad_x = np.zeros((N, C, H, W), dtype=grad.dtype)
-    for n in range(N):
-        for c in range(C):
-            for i in range(OH):
-                h0, h1 = (i * H) // OH, -((-(i + 1) * H) // OH)
-                for j in range(OW):
-                    w0, w1 = (j * W) // OW, -((-(j + 1) * W) // OW)
-                    if (OH, OW) == (1, 1):          # the mean's gradient: one division
-                        share = g4[n, c, i, j] / t(H * W)
-                    else:                           # by the height, then the width
-                        share = g4[n, c, i, j] / t(h1 - h0) / t(w1 - w0)
-                    for h in range(h0, h1):
-                        for w in range(w0, w1):
-                            grad_x[n, c, h, w] += share
-    return _p.unbatch(grad_x, x.ndim == 4)
+# the plain-loop references (poolkit.reference), under their historical names
+adaptive_max_pool2d_naive = _ref.adaptive_max_pool2d
+adaptive_avg_pool2d_naive = _ref.adaptive_avg_pool2d
+adaptive_max_pool2d_backward_naive = _ref.adaptive_max_pool2d_backward
+adaptive_avg_pool2d_backward_naive = _ref.adaptive_avg_pool2d_backward

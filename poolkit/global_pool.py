@@ -9,8 +9,10 @@ channels (each output sees only its own channel), with nothing to learn.
 
 import numpy as np
 
+from . import arguments as _args
 from . import kernels as _k
 from . import params as _p
+from . import reference as _ref
 
 __all__ = [
     "global_max_pool2d", "global_max_pool2d_naive", "global_avg_pool2d", "global_avg_pool2d_naive",
@@ -19,28 +21,23 @@ __all__ = [
 ]
 
 
-def _setup(x, mode):
-    x = _p.as_input(x, ndims=(3, 4), layout=_p.LAYOUTS[2])
-    return _p.as_float(x) if mode == "avg" else x
-
-
 def _global(x, mode, return_indices=False):
-    x = _setup(x, mode)
+    x = _args.global_args(x, mode)
     return_indices = _p.check_bool(return_indices, "return_indices")
     planes = _p.to_planes(x)
-    out = _k.global_pool(planes, mode).reshape(x.shape[:-2])
+    out = _k.global_planes(planes, mode).reshape(x.shape[:-2])
     if return_indices:
-        return out, _k.global_max_indices(planes).reshape(x.shape[:-2])
+        return out, _k.global_max_positions(planes).reshape(x.shape[:-2])
     return out
 
 
 def _global_backward(grad_out, x, mode, indices=None):
-    x = _setup(x, mode)
+    x = _args.global_args(x, mode)
     grad = _p.as_grad(grad_out, x.shape[:-2])
     planes = _p.to_planes(x)
     if indices is not None:
         indices = _p.check_indices(indices, x.shape[:-2], x.shape[-2] * x.shape[-1]).reshape(-1)
-    grad_x = _k.global_pool_backward(grad.reshape(-1), planes, mode, indices=indices)
+    grad_x = _k.global_planes_backward(grad.reshape(-1), planes, mode, indices=indices)
     return grad_x.reshape(x.shape)
 
 
@@ -144,100 +141,9 @@ def global_avg_pool2d_backward(grad_out, x):
     return _global_backward(grad_out, x, "avg")
 
 
-# ---------------------------------------------------------------------------
-# naive references
-# ---------------------------------------------------------------------------
-
-def _plane_argmax(plane):
-    """Row-major position of the first maximum of a plane (a NaN wins, the last one)."""
-    H, W = plane.shape
-    best, where = None, (0, 0)
-    for h in range(H):
-        for w in range(W):
-            v = plane[h, w]
-            if best is None or v > best or v != v:
-                best, where = v, (h, w)
-    return where
-
-
-def global_max_pool2d_naive(x):
-    """Plain-loop reference for :func:`global_max_pool2d`.
-
-    Examples
-    --------
-    >>> global_max_pool2d_naive([[[1, 7], [3, 2]]]).tolist()
-    [7]
-    """
-    x = _setup(x, "max")
-    x4 = x if x.ndim == 4 else x[None]
-    N, C = x4.shape[:2]
-    out = np.empty((N, C), dtype=x.dtype)
-    for n in range(N):
-        for c in range(C):
-            out[n, c] = x4[n, c][_plane_argmax(x4[n, c])]
-    return _p.unbatch(out, x.ndim == 4)
-
-
-def global_avg_pool2d_naive(x):
-    """Plain-loop reference for :func:`global_avg_pool2d`.
-
-    Examples
-    --------
-    >>> global_avg_pool2d_naive([[[1, 7], [3, 1]]]).tolist()
-    [3.0]
-    """
-    x = _setup(x, "avg")
-    x4 = x if x.ndim == 4 else x[None]
-    N, C, H, W = x4.shape
-    acc = _p.accumulator_dtype(x.dtype).type       # float16 sums in float32
-    out = np.empty((N, C), dtype=x.dtype)
-    for n in range(N):
-        for c in range(C):
-            total = acc(0)
-            for h in range(H):
-                for w in range(W):
-                    total += x4[n, c, h, w]
-            out[n, c] = total / acc(H * W)
-    return _p.unbatch(out, x.ndim == 4)
-
-
-def global_max_pool2d_backward_naive(grad_out, x):
-    """Plain-loop reference for :func:`global_max_pool2d_backward`.
-
-    Examples
-    --------
-    >>> global_max_pool2d_backward_naive([2.], [[[1., 7.], [7., 0.]]]).tolist()
-    [[[0.0, 2.0], [0.0, 0.0]]]
-    """
-    x = _setup(x, "max")
-    grad = _p.as_grad(grad_out, x.shape[:-2])
-    x4 = x if x.ndim == 4 else x[None]
-    g2 = grad if grad.ndim == 2 else grad[None]
-    grad_x = np.zeros(x4.shape, dtype=grad.dtype)
-    for n in range(x4.shape[0]):
-        for c in range(x4.shape[1]):
-            h, w = _plane_argmax(x4[n, c])
-            grad_x[n, c, h, w] = g2[n, c]
-    return _p.unbatch(grad_x, x.ndim == 4)
-
-
-def global_avg_pool2d_backward_naive(grad_out, x):
-    """Plain-loop reference for :func:`global_avg_pool2d_backward`.
-
-    Examples
-    --------
-    >>> global_avg_pool2d_backward_naive([8.], np.zeros((1, 2, 2))).tolist()
-    [[[2.0, 2.0], [2.0, 2.0]]]
-    """
-    x = _setup(x, "avg")
-    grad = _p.as_grad(grad_out, x.shape[:-2])
-    x4 = x if x.ndim == 4 else x[None]
-    g2 = grad if grad.ndim == 2 else grad[None]
-    N, C, H, W = x4.shape
-    grad_x = np.zeros(x4.shape, dtype=grad.dtype)
-    for n in range(N):
-        for c in range(C):
-            for h in range(H):
-                for w in range(W):
-                    grad_x[n, c, h, w] = g2[n, c] / grad.dtype.type(H * W)
-    return _p.unbatch(grad_x, x.ndim == 4)
+# the plain-loop references (poolkit.reference: adaptive pooling into one bin), under their
+# historical names
+global_max_pool2d_naive = _ref.global_max_pool2d
+global_avg_pool2d_naive = _ref.global_avg_pool2d
+global_max_pool2d_backward_naive = _ref.global_max_pool2d_backward
+global_avg_pool2d_backward_naive = _ref.global_avg_pool2d_backward

@@ -19,17 +19,20 @@ MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)
 import numpy as np
 
 from . import adaptive as _a
+from . import arguments as _args
 from . import avg_pool as _avg
 from . import global_pool as _g
+from . import lp_pool as _lp
 from . import max_pool as _m
 from . import params as _p
 from . import pyramid as _s
+from . import unpool as _u
 
 __all__ = [
     "BackwardBeforeForwardError",
     "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "LPPool2d",
     "AdaptiveMaxPool2d", "AdaptiveAvgPool2d", "GlobalMaxPool2d", "GlobalAvgPool2d",
-    "SpatialPyramidPool2d",
+    "SpatialPyramidPool2d", "MaxUnpool2d",
 ]
 
 
@@ -204,16 +207,16 @@ class LPPool2d(_Pool):
 
     def forward(self, x):
         """Lp-pool ``x`` (and remember it for backward)."""
-        out = _avg.lp_pool2d(x, self.norm_type, self.kernel_size, stride=self.stride,
+        out = _lp.lp_pool2d(x, self.norm_type, self.kernel_size, stride=self.stride,
                              ceil_mode=self.ceil_mode)
         self._x = np.array(x, copy=True)
         return out
 
     def backward(self, grad_out):
         """Gradient with respect to the last forward's input."""
-        return _avg.lp_pool2d_backward(grad_out, self._cached_input(), self.norm_type,
-                                       self.kernel_size, stride=self.stride,
-                                       ceil_mode=self.ceil_mode)
+        return _lp.lp_pool2d_backward(grad_out, self._cached_input(), self.norm_type,
+                                      self.kernel_size, stride=self.stride,
+                                      ceil_mode=self.ceil_mode)
 
 
 class AdaptiveMaxPool2d(_Pool):
@@ -235,7 +238,7 @@ class AdaptiveMaxPool2d(_Pool):
 
     def __init__(self, output_size):
         super().__init__()
-        _a._output_hw(output_size, (1, 1))
+        _args.check_output_size(output_size, (1, 1))
         self.output_size = output_size
         self.indices = None
 
@@ -264,7 +267,7 @@ class AdaptiveAvgPool2d(_Pool):
 
     def __init__(self, output_size):
         super().__init__()
-        _a._output_hw(output_size, (1, 1))
+        _args.check_output_size(output_size, (1, 1))
         self.output_size = output_size
 
     def forward(self, x):
@@ -344,7 +347,7 @@ class SpatialPyramidPool2d(_Pool):
 
     def __init__(self, levels=(1, 2, 4), *, mode="max"):
         super().__init__()
-        self.levels = _s._check_levels(levels)
+        self.levels = _args.check_levels(levels)
         self.mode = _p.check_mode(mode)
 
     def forward(self, x):
@@ -357,3 +360,56 @@ class SpatialPyramidPool2d(_Pool):
         """Gradient with respect to the last forward's input."""
         return _s.spatial_pyramid_pool2d_backward(grad_out, self._cached_input(), self.levels,
                                                   mode=self.mode)
+
+
+class MaxUnpool2d(_Pool):
+    """Max unpooling layer, the partial inverse of :class:`MaxPool2d`; see :func:`poolkit.max_unpool2d`.
+
+    ``forward(x, indices, output_size=None)`` takes the pooled values and the pooling
+    layer's ``indices`` (as ``torch.nn.MaxUnpool2d``); ``backward(grad_out)`` returns the
+    gradient with respect to those values.
+
+    Parameters
+    ----------
+    kernel_size, stride, padding : int or (int, int)
+        The pooling layer's arguments (``stride=None`` means ``kernel_size``).
+
+    Examples
+    --------
+    >>> pool, unpool = MaxPool2d(2), MaxUnpool2d(2)
+    >>> x = np.array([[[1., 2.], [4., 3.]]])
+    >>> unpool(pool(x), pool.indices).tolist()
+    [[[0.0, 0.0], [4.0, 0.0]]]
+    >>> unpool.backward(np.array([[[1., 2.], [3., 4.]]])).tolist()
+    [[[3.0]]]
+    """
+
+    _fields = ("kernel_size", "stride", "padding")
+
+    def __init__(self, kernel_size, stride=None, padding=0):
+        super().__init__()
+        _p.check_kernel_args(kernel_size, stride, padding, 1, 2, pad_limit=False)
+        self.kernel_size = kernel_size
+        self.stride = kernel_size if stride is None else stride
+        self.padding = padding
+        self._indices = self._output_size = None
+
+    def __call__(self, x, indices, output_size=None):
+        return self.forward(x, indices, output_size)
+
+    def _kwargs(self):
+        return dict(stride=self.stride, padding=self.padding, output_size=self._output_size)
+
+    def forward(self, x, indices, output_size=None):
+        """Put each value of ``x`` back at its position in ``indices``, zeros elsewhere."""
+        self._output_size = output_size
+        out = _u.max_unpool2d(x, indices, self.kernel_size, **self._kwargs())
+        self._x = np.array(x, copy=True)
+        self._indices = np.array(indices, copy=True)
+        return out
+
+    def backward(self, grad_out):
+        """Gradient with respect to the last forward's ``x``: ``grad_out`` read at the indices."""
+        x = self._cached_input()
+        return _u.max_unpool2d_backward(grad_out, x, self._indices, self.kernel_size,
+                                        **self._kwargs())

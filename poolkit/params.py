@@ -25,6 +25,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .geometry import output_length  # re-exported: the one-axis rule lives in geometry
+
 __all__ = [
     "MAX_OUTPUT_CELLS",
     "check_output_cells",
@@ -46,6 +48,8 @@ __all__ = [
     "check_kernel_args",
     "pool_geometry",
     "unbatch",
+    "as_numeric_array",
+    "LAYOUTS",
 ]
 
 
@@ -217,7 +221,7 @@ def check_mode(mode, name="mode", allowed=("max", "avg")):
 # arrays
 # ---------------------------------------------------------------------------
 
-def _as_numeric_array(x, name):
+def as_numeric_array(x, name):
     """``np.asarray`` with clear errors for ragged lists and non-numeric or complex dtypes."""
     if not isinstance(x, np.ndarray):
         try:
@@ -242,7 +246,7 @@ def _as_numeric_array(x, name):
 LAYOUTS = {1: "(C, L) or (N, C, L)", 2: "(C, H, W) or (N, C, H, W)"}
 
 
-def as_input(x, name="x", ndims=(3, 4), layout="(C, H, W) or (N, C, H, W)"):
+def as_input(x, name="x", ndims=(3, 4), layout=LAYOUTS[2]):
     """Return ``x`` as a numeric ndarray with an allowed number of dimensions and no empty axis.
 
     Lists are accepted; arrays are not copied.
@@ -252,7 +256,7 @@ def as_input(x, name="x", ndims=(3, 4), layout="(C, H, W) or (N, C, H, W)"):
     >>> as_input([[[1, 2], [3, 4]]]).shape
     (1, 2, 2)
     """
-    x = _as_numeric_array(x, name)
+    x = as_numeric_array(x, name)
     if x.ndim not in ndims:
         allowed = " or ".join(str(d) for d in ndims)
         raise ValueError(f"{name} must have {allowed} dimensions, {layout}; "
@@ -304,7 +308,7 @@ def as_grad(grad_out, expected_shape, name="grad_out", what="the forward output"
     >>> as_grad([[1, 2]], (1, 2)).dtype
     dtype('float64')
     """
-    g = _as_numeric_array(grad_out, name)
+    g = as_numeric_array(grad_out, name)
     if tuple(g.shape) != tuple(expected_shape):
         raise ValueError(f"{name} has shape {tuple(g.shape)} but {what} has shape "
                          f"{tuple(expected_shape)}; {name} must have exactly that shape")
@@ -312,37 +316,31 @@ def as_grad(grad_out, expected_shape, name="grad_out", what="the forward output"
 
 
 def unbatch(arr, batched):
-    """Drop the leading batch axis that was added to a batch-less input."""
+    """Drop the leading batch axis that was added to a batch-less input.
+
+    Parameters
+    ----------
+    arr : ndarray
+        A result computed with a batch axis first.
+    batched : bool
+        Whether the caller's input had that axis.
+
+    Returns
+    -------
+    ndarray
+        ``arr`` if ``batched``, else ``arr[0]``.
+
+    Examples
+    --------
+    >>> unbatch(np.zeros((1, 2, 3)), False).shape
+    (2, 3)
+    """
     return arr if batched else arr[0]
 
 
 # ---------------------------------------------------------------------------
 # geometry
 # ---------------------------------------------------------------------------
-
-def output_length(n, k, s, p, d, ceil_mode):
-    """Raw PyTorch output length on one axis (no validation; may be < 1).
-
-    ``floor((n + 2p - d(k-1) - 1) / s) + 1``; in ceil mode ``ceil`` instead of
-    ``floor``, then one less if the last window would start in the right
-    padding, i.e. if ``(out - 1) * s >= n + p``.
-
-    Examples
-    --------
-    >>> output_length(5, 2, 2, 1, 1, False), output_length(5, 2, 2, 1, 1, True)
-    (3, 3)
-    >>> output_length(6, 3, 2, 0, 1, False), output_length(6, 3, 2, 0, 1, True)
-    (2, 3)
-    """
-    span = n + 2 * p - d * (k - 1) - 1
-    if ceil_mode:
-        out = -((-span) // s) + 1          # ceil(span / s) + 1, exact in integers
-        if (out - 1) * s >= n + p:          # last window would start in the right padding
-            out -= 1
-    else:
-        out = span // s + 1                 # floor(span / s) + 1 (Python's // floors)
-    return out
-
 
 class Geometry(NamedTuple):
     """Validated pooling geometry: per-axis tuples and the output size."""
@@ -481,12 +479,34 @@ def pool_geometry(in_size, kernel_size, stride=None, padding=0, dilation=1, ceil
     return Geometry(k, s, p, d, tuple(out))
 
 
-def check_indices(indices, out_shape, plane_size, dead=None, name="indices"):
+def check_indices(indices, out_shape, plane_size, dead=None, name="indices",
+                  shape_of="the pooled output", plane="the input plane of"):
     """Validate max-pooling indices: integer, shaped like the output, inside the plane.
 
-    ``dead`` (optional boolean mask shaped like the output) marks windows made only of padding,
-    for which PyTorch may record an index outside the plane; those are not errors.
     Used by max, adaptive max and global max pooling and by unpooling.
+
+    Parameters
+    ----------
+    indices : array_like of int
+        Flat positions ``ih*W + iw``.
+    out_shape : tuple of int
+        The shape ``indices`` must have.
+    plane_size : int
+        Cells per plane: every index must lie in ``[0, plane_size)``.
+    dead : ndarray of bool, optional
+        Mask shaped like the output of the windows made only of padding, for which
+        PyTorch may record an index outside the plane; those are not errors.
+    name, shape_of, plane : str
+        How the messages name the indices, the array they must match and the plane.
+
+    Returns
+    -------
+    ndarray of int64
+
+    Examples
+    --------
+    >>> check_indices([[1, 3]], (1, 2), 4).dtype
+    dtype('int64')
     """
     if not isinstance(indices, np.ndarray):
         try:
@@ -497,7 +517,7 @@ def check_indices(indices, out_shape, plane_size, dead=None, name="indices"):
         raise TypeError(f"{name} has dtype {indices.dtype}; it must be an integer array "
                         f"(the flat positions returned with return_indices=True)")
     if tuple(indices.shape) != tuple(out_shape):
-        raise ValueError(f"{name} has shape {tuple(indices.shape)} but the pooled output has shape "
+        raise ValueError(f"{name} has shape {tuple(indices.shape)} but {shape_of} has shape "
                          f"{tuple(out_shape)}; pass the indices returned by the same forward call")
     # one pass in the usual case: as unsigned words, negative indices become huge
     words = indices.view(indices.dtype.str.replace("i", "u")) if indices.dtype.kind == "i" else indices
@@ -507,6 +527,6 @@ def check_indices(indices, out_shape, plane_size, dead=None, name="indices"):
             bad = bad & ~dead        # PyTorch may record an out-of-plane index for an all-padding window
         if bad.any():
             v = indices[bad].flat[0]
-            raise ValueError(f"{name} contains {int(v)}, outside the input plane of {plane_size} "
-                             f"cells; indices are flat positions ih*W + iw in [0, H*W)")
+            raise ValueError(f"{name} contains {int(v)}, outside {plane} {plane_size} "
+                             f"cells; indices are flat positions ih*W + iw in [0, {plane_size})")
     return indices.astype(np.int64, copy=False)

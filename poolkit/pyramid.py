@@ -16,7 +16,9 @@ exactly ``n x n`` bins covering the whole map for every size ``a >= 1``.
 import numpy as np
 
 from . import adaptive as _a
+from . import arguments as _args
 from . import params as _p
+from . import reference as _ref
 
 __all__ = [
     "spatial_pyramid_pool2d", "spatial_pyramid_pool2d_naive",
@@ -24,49 +26,13 @@ __all__ = [
     "published_spp_window", "published_spp_bins",
 ]
 
-_FUNCS = {
-    "fast": {"max": (_a.adaptive_max_pool2d, _a.adaptive_max_pool2d_backward),
-             "avg": (_a.adaptive_avg_pool2d, _a.adaptive_avg_pool2d_backward)},
-    "naive": {"max": (_a.adaptive_max_pool2d_naive, _a.adaptive_max_pool2d_backward_naive),
-              "avg": (_a.adaptive_avg_pool2d_naive, _a.adaptive_avg_pool2d_backward_naive)},
-}
+_FUNCS = {"max": (_a.adaptive_max_pool2d, _a.adaptive_max_pool2d_backward),
+          "avg": (_a.adaptive_avg_pool2d, _a.adaptive_avg_pool2d_backward)}
 
 
-def _check_levels(levels):
-    """Levels as a tuple of positive ints (bin counts per axis)."""
-    if isinstance(levels, (int, np.integer)) and not isinstance(levels, (bool, np.bool_)):
-        levels = (levels,)
-    elif not isinstance(levels, (tuple, list)):
-        raise TypeError(f"levels={levels!r} must be a tuple of ints, the number of bins per "
-                        f"axis at each pyramid level, e.g. (1, 2, 4)")
-    if len(levels) == 0:
-        raise ValueError(f"levels={levels!r} must name at least one pyramid level, e.g. (1, 2, 4)")
-    out = []
-    for n in levels:
-        try:
-            n = _p.check_int(n, "levels")
-        except TypeError:
-            raise TypeError(f"levels={levels!r}: entry {n!r} must be an integer "
-                            f"(a number of bins per axis)") from None
-        if n < 1:
-            raise ValueError(f"levels={levels!r}: every level must have at least 1 bin per axis, "
-                             f"got {n}")
-        out.append(n)
-    return tuple(out)
-
-
-def _check_total(x, levels):
-    """Refuse a pyramid whose output would exceed :data:`poolkit.params.MAX_OUTPUT_CELLS`."""
-    bins = sum(n * n for n in levels)
-    _p.check_output_cells(x.shape[:-3] + (x.shape[-3] * bins,), f"levels={levels!r}")
-
-
-def _pyramid(x, levels, mode, which):
-    levels = _check_levels(levels)
-    mode = _p.check_mode(mode)
-    x = _p.as_input(x, ndims=(3, 4), layout="(C, H, W) or (N, C, H, W)")
-    _check_total(x, levels)
-    forward = _FUNCS[which][mode][0]
+def _pyramid(x, levels, mode):
+    x, levels, mode = _args.pyramid_args(x, levels, mode)
+    forward = _FUNCS[mode][0]
     lead = x.shape[:-3]
     parts = [forward(x, n).reshape(lead + (-1,)) for n in levels]   # (N, C*n*n) per level
     # concatenate would return the native byte order; keep the levels' dtype
@@ -111,29 +77,15 @@ def spatial_pyramid_pool2d(x, levels=(1, 2, 4), *, mode="max"):
     >>> spatial_pyramid_pool2d(np.zeros((2, 3, 7, 5)), (6, 3, 2, 1)).shape
     (2, 150)
     """
-    return _pyramid(x, levels, mode, "fast")
+    return _pyramid(x, levels, mode)
 
 
-def spatial_pyramid_pool2d_naive(x, levels=(1, 2, 4), *, mode="max"):
-    """Reference for :func:`spatial_pyramid_pool2d`, built on the naive adaptive pooling.
-
-    Examples
-    --------
-    >>> spatial_pyramid_pool2d_naive(np.arange(16.).reshape(1, 4, 4), (1, 2), mode="avg").tolist()
-    [7.5, 2.5, 4.5, 10.5, 12.5]
-    """
-    return _pyramid(x, levels, mode, "naive")
-
-
-def _pyramid_backward(grad_out, x, levels, mode, which):
-    levels = _check_levels(levels)
-    mode = _p.check_mode(mode)
-    x = _p.as_input(x, ndims=(3, 4), layout="(C, H, W) or (N, C, H, W)")
-    _check_total(x, levels)
+def _pyramid_backward(grad_out, x, levels, mode):
+    x, levels, mode = _args.pyramid_args(x, levels, mode)
     lead, C = x.shape[:-3], x.shape[-3]
     total = C * sum(n * n for n in levels)
     grad = _p.as_grad(grad_out, lead + (total,), what="the pyramid output")
-    backward = _FUNCS[which][mode][1]
+    backward = _FUNCS[mode][1]
     starts = np.cumsum([0] + [C * n * n for n in levels])
     grad_x = None
     # Each level is an independent pooling: gradients add, the last level's first, as PyTorch's
@@ -170,20 +122,7 @@ def spatial_pyramid_pool2d_backward(grad_out, x, levels=(1, 2, 4), *, mode="max"
     >>> g[0].tolist()
     [[0.0, 0.0, 0.0, 0.0], [0.0, 2.0, 0.0, 3.0], [0.0, 0.0, 0.0, 0.0], [0.0, 4.0, 0.0, 6.0]]
     """
-    return _pyramid_backward(grad_out, x, levels, mode, "fast")
-
-
-def spatial_pyramid_pool2d_backward_naive(grad_out, x, levels=(1, 2, 4), *, mode="max"):
-    """Reference for :func:`spatial_pyramid_pool2d_backward`, built on the naive adaptive pooling.
-
-    Examples
-    --------
-    >>> x = np.arange(16.).reshape(1, 4, 4)
-    >>> g = spatial_pyramid_pool2d_backward_naive([4.], x, (1,), mode="avg")
-    >>> float(g.sum()), float(g[0, 0, 0])
-    (4.0, 0.25)
-    """
-    return _pyramid_backward(grad_out, x, levels, mode, "naive")
+    return _pyramid_backward(grad_out, x, levels, mode)
 
 
 def published_spp_window(size, n):
@@ -243,3 +182,8 @@ def published_spp_bins(size, n):
     """
     window, stride = published_spp_window(size, n)
     return (size - window) // stride + 1
+
+
+# the references (poolkit.reference, on the adaptive references), under their historical names
+spatial_pyramid_pool2d_naive = _ref.spatial_pyramid_pool2d
+spatial_pyramid_pool2d_backward_naive = _ref.spatial_pyramid_pool2d_backward

@@ -5,6 +5,7 @@ functions that validate their arguments like the pooling functions do.
 (The receptive field of a stack of layers is in :mod:`poolkit.receptive`.)
 """
 
+from . import geometry as _geo
 from . import params as _p
 
 __all__ = ["output_size", "max_padding", "adaptive_bins", "unpool_size"]
@@ -124,8 +125,7 @@ def adaptive_bins(in_size, out_size):
     if m < 1:
         raise ValueError(f"out_size={out_size!r} must be at least 1 (the number of bins)")
     _p.check_output_cells((m,), f"out_size={out_size!r}")
-    # integer floor and ceil: exact for any size
-    return [((i * n) // m, -((-(i + 1) * n) // m)) for i in range(m)]
+    return _geo.adaptive_bins(n, m)
 
 
 def unpool_size(size, kernel_size, *, stride=None, padding=0):
@@ -157,7 +157,7 @@ def unpool_size(size, kernel_size, *, stride=None, padding=0):
     """
     sizes = _sizes(size)
     k, s, p, _ = _p.check_kernel_args(kernel_size, stride, padding, 1, len(sizes), pad_limit=False)
-    out = tuple((n - 1) * si - 2 * pi + ki for n, ki, si, pi in zip(sizes, k, s, p))
+    out = tuple(_geo.unpool_length(n, ki, si, pi) for n, ki, si, pi in zip(sizes, k, s, p))
     if min(out) < 1:
         raise ValueError(f"padding={padding!r} is too large: the unpooled size "
                          f"(size-1)*stride - 2*padding + kernel_size would be {out}, below 1")

@@ -23,7 +23,9 @@ import os
 import numpy as np
 import pytest
 
+from poolkit import geometry as G
 from poolkit import kernels as K
+from poolkit.kernels import _plumbing as KP
 
 try:
     import torch
@@ -39,7 +41,7 @@ pytestmark = pytest.mark.filterwarnings("error")   # no warning may escape a ker
 @pytest.fixture
 def tiny_chunks(monkeypatch):
     """Chunks of about two small planes, so that every loop runs several times."""
-    monkeypatch.setattr(K, "_CHUNK_BYTES", 700)
+    monkeypatch.setattr(KP, "CHUNK_BYTES", 700)
 
 
 def need_torch():
@@ -246,7 +248,7 @@ def test_max_pool_matches_reference(tiny_chunks, rng, hw, k, s, p, d, ceil, out_
         x[0] = np.iinfo(np.int32).min   # a plane of the lowest integer: ties with the padding
     keep = x.copy()
     for want_idx in (True, False):
-        out, idx = K.max_pool2d(x, k, s, p, d, out_hw, want_idx)
+        out, idx = K.max_planes(x, k, s, p, d, out_hw, want_idx)
         r_out, r_idx = ref_max(x, k, s, p, d, out_hw)
         same(out, r_out)
         if want_idx:
@@ -262,18 +264,18 @@ def test_max_pool_nan_and_neginf(tiny_chunks, rng, hw, k, s, p, d, ceil, out_hw)
     x = tie_heavy(rng, (6,) + hw, nan=0.08, neginf=0.25)
     x[1] = -np.inf                       # a whole plane of -inf
     x[2] = 1.0                           # a clean plane between dirty ones
-    out, idx = K.max_pool2d(x, k, s, p, d, out_hw, True)
+    out, idx = K.max_planes(x, k, s, p, d, out_hw, True)
     r_out, r_idx = ref_max(x, k, s, p, d, out_hw)
     same(out, r_out)
     same(idx, r_idx)
-    same(K.max_pool2d(x, k, s, p, d, out_hw, False)[0], r_out)
+    same(K.max_planes(x, k, s, p, d, out_hw, False)[0], r_out)
 
 
 def test_max_pool_random_geometries(tiny_chunks, rng):
     for _ in range(60):
         hw, k, s, p, d, ceil, out_hw = random_geometry(rng)
         x = tie_heavy(rng, (3,) + hw, nan=0.03, neginf=0.1)
-        out, idx = K.max_pool2d(x, k, s, p, d, out_hw, True)
+        out, idx = K.max_planes(x, k, s, p, d, out_hw, True)
         r_out, r_idx = ref_max(x, k, s, p, d, out_hw)
         same(out, r_out)
         same(idx, r_idx)
@@ -282,18 +284,18 @@ def test_max_pool_random_geometries(tiny_chunks, rng):
 @pytest.mark.parametrize("stage_bytes", [0, 1 << 40], ids=["staged", "in place"])
 def test_staged_and_in_place_chunks(tiny_chunks, monkeypatch, rng, stage_bytes):
     """Large inputs are copied chunk by chunk into a buffer first; small ones are read in place."""
-    monkeypatch.setattr(K, "_STAGE_BYTES", stage_bytes)
+    monkeypatch.setattr(KP, "STAGE_BYTES", stage_bytes)
     for _ in range(25):
         hw, k, s, p, d, ceil, out_hw = random_geometry(rng)
         x = tie_heavy(rng, (3,) + hw, nan=0.03, neginf=0.1)
         r_out, r_idx = ref_max(x, k, s, p, d, out_hw)
-        same(K.max_pool2d(x, k, s, p, d, out_hw, False)[0], r_out)
-        out, idx = K.max_pool2d(x, k, s, p, d, out_hw, True)
+        same(K.max_planes(x, k, s, p, d, out_hw, False)[0], r_out)
+        out, idx = K.max_planes(x, k, s, p, d, out_hw, True)
         same(out, r_out)
         same(idx, r_idx)
         if d == (1, 1):
             xf = rng.standard_normal((3,) + hw).astype(np.float32)
-            close_avg(K.avg_pool2d(xf, k, s, p, out_hw, True, None),
+            close_avg(K.avg_planes(xf, k, s, p, out_hw, True, None),
                       ref_avg(xf, k, s, p, out_hw, True, None), xf, k, s, p, out_hw, True, None)
 
 
@@ -303,8 +305,8 @@ def test_argmax_row_layouts(tiny_chunks, monkeypatch, rng, split_max_ow, int32_l
     """Max with indices reduces window rows in place or, for narrow outputs whose windows share
     no row, in separate blocks, and builds indices in int32 unless a plane is too large: every
     variant gives the reference on every geometry."""
-    monkeypatch.setattr(K, "_SPLIT_MAX_OW", split_max_ow)
-    monkeypatch.setattr(K, "_INT32_INDICES", int32_limit)
+    monkeypatch.setattr(KP, "SPLIT_MAX_OW", split_max_ow)
+    monkeypatch.setattr(KP, "INT32_INDICES", int32_limit)
     cases = [(hw, k, s, p, d, out_hw) for hw, k, s, p, d, ceil, why in FIXED
              for out_hw in [tuple(out_len(hw[a], k[a], s[a], p[a], d[a], ceil) for a in range(2))]]
     for _ in range(40):
@@ -316,7 +318,7 @@ def test_argmax_row_layouts(tiny_chunks, monkeypatch, rng, split_max_ow, int32_l
                 x = tie_heavy(rng, (5,) + hw, nan=0.05, neginf=0.15)
             else:
                 x = tie_heavy(rng, (5,) + hw, dtype)
-            out, idx = K.max_pool2d(x, k, s, p, d, out_hw, True)
+            out, idx = K.max_planes(x, k, s, p, d, out_hw, True)
             r_out, r_idx = ref_max(x, k, s, p, d, out_hw)
             same(out, r_out)
             same(idx, r_idx)
@@ -324,7 +326,7 @@ def test_argmax_row_layouts(tiny_chunks, monkeypatch, rng, split_max_ow, int32_l
 
 def test_max_pool_non_contiguous_input(rng):
     x = tie_heavy(rng, (4, 9, 10)).transpose(0, 2, 1)[:, ::-1]     # (4, 10, 9), odd strides
-    out, idx = K.max_pool2d(x, (2, 3), (2, 2), (1, 1), (1, 1), (6, 5), True)
+    out, idx = K.max_planes(x, (2, 3), (2, 2), (1, 1), (1, 1), (6, 5), True)
     r_out, r_idx = ref_max(np.ascontiguousarray(x), (2, 3), (2, 2), (1, 1), (1, 1), (6, 5))
     same(out, r_out)
     same(idx, r_idx)
@@ -333,19 +335,19 @@ def test_max_pool_non_contiguous_input(rng):
 def test_max_pool_hand_cases():
     # ties: the first maximum in row-major order wins, not the first in column order
     x = np.array([[[1., 5.], [5., 1.]]], np.float32)
-    out, idx = K.max_pool2d(x, (2, 2), (2, 2), (0, 0), (1, 1), (1, 1), True)
+    out, idx = K.max_planes(x, (2, 2), (2, 2), (0, 0), (1, 1), (1, 1), True)
     assert (out.item(), idx.item()) == (5.0, 1)
     # NaN: the last NaN in row-major order is recorded
     x = np.array([[[np.nan, 9.], [np.nan, 2.]]], np.float32)
-    out, idx = K.max_pool2d(x, (2, 2), (2, 2), (0, 0), (1, 1), (1, 1), True)
+    out, idx = K.max_planes(x, (2, 2), (2, 2), (0, 0), (1, 1), (1, 1), True)
     assert np.isnan(out.item()) and idx.item() == 2
     # all -inf with left padding: the first real cell
     x = np.full((1, 1, 3), -np.inf, np.float32)
-    out, idx = K.max_pool2d(x, (1, 2), (1, 2), (0, 1), (1, 1), (1, 2), True)
+    out, idx = K.max_planes(x, (1, 2), (1, 2), (0, 1), (1, 1), (1, 2), True)
     assert out.tolist() == [[[-np.inf, -np.inf]]] and idx.tolist() == [[[0, 1]]]
     # W=2, k=2, dilation=3, padding=1: the window is padding only; PyTorch reports index 2
     x = np.array([[[5., 7.]]], np.float32)
-    out, idx = K.max_pool2d(x, (1, 2), (1, 1), (0, 1), (1, 3), (1, 1), True)
+    out, idx = K.max_planes(x, (1, 2), (1, 1), (0, 1), (1, 3), (1, 1), True)
     assert out.tolist() == [[[-np.inf]]] and idx.tolist() == [[[2]]]
 
 
@@ -357,12 +359,12 @@ def test_max_pool_hand_cases():
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_max_backward_matches_reference(tiny_chunks, rng, hw, k, s, p, d, ceil, out_hw, dtype):
     x = tie_heavy(rng, (5,) + hw, dtype, nan=0.02, neginf=0.05)
-    _, idx = K.max_pool2d(x, k, s, p, d, out_hw, True)
+    _, idx = K.max_planes(x, k, s, p, d, out_hw, True)
     g = rng.standard_normal(idx.shape).astype(dtype)
     g[0, 0, 0] = np.nan                  # gradients pass bit for bit, even NaN and -0.0
     g.flat[-1] = -0.0
     keep_g, keep_i = g.copy(), idx.copy()
-    gx = K.max_pool2d_backward(g, idx, hw)
+    gx = K.max_planes_backward(g, idx, hw)
     same(gx, ref_max_backward(g, idx, hw))
     same(g, keep_g)
     same(idx, keep_i)
@@ -372,9 +374,9 @@ def test_max_backward_random_geometries(tiny_chunks, rng):
     for _ in range(60):
         hw, k, s, p, d, ceil, out_hw = random_geometry(rng)
         x = tie_heavy(rng, (3,) + hw)
-        _, idx = K.max_pool2d(x, k, s, p, d, out_hw, True)
+        _, idx = K.max_planes(x, k, s, p, d, out_hw, True)
         g = rng.standard_normal(idx.shape).astype(np.float32)
-        same(K.max_pool2d_backward(g, idx, hw), ref_max_backward(g, idx, hw))
+        same(K.max_planes_backward(g, idx, hw), ref_max_backward(g, idx, hw))
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -383,15 +385,15 @@ def test_max_backward_repeated_indices(tiny_chunks, rng, dtype):
     g = rng.standard_normal((7, 4, 4)).astype(dtype)
     idx = rng.integers(0, 64, (7, 4, 4))
     idx[3] = 5                           # one cell receives a whole plane of gradients
-    same(K.max_pool2d_backward(g, idx, (8, 8)), ref_max_backward(g, idx, (8, 8)))
+    same(K.max_planes_backward(g, idx, (8, 8)), ref_max_backward(g, idx, (8, 8)))
     idx[1, 0, 0], idx[2, 1, 1], idx[4, 2, 2] = -1, 64, 70   # outside the plane: dropped
-    same(K.max_pool2d_backward(g, idx, (8, 8)), ref_max_backward(g, idx, (8, 8)))
-    same(K.max_pool2d_backward(g, idx.astype(np.int32), (8, 8)), ref_max_backward(g, idx, (8, 8)))
+    same(K.max_planes_backward(g, idx, (8, 8)), ref_max_backward(g, idx, (8, 8)))
+    same(K.max_planes_backward(g, idx.astype(np.int32), (8, 8)), ref_max_backward(g, idx, (8, 8)))
     # one repeated index in a late chunk, after clean chunks written in one shot
-    _, good = K.max_pool2d(tie_heavy(rng, (7, 8, 8), dtype), (2, 2), (2, 2), (0, 0), (1, 1),
+    _, good = K.max_planes(tie_heavy(rng, (7, 8, 8), dtype), (2, 2), (2, 2), (0, 0), (1, 1),
                            (4, 4), True)
     good[5, 1, 1] = 0
-    same(K.max_pool2d_backward(g, good, (8, 8)), ref_max_backward(g, good, (8, 8)))
+    same(K.max_planes_backward(g, good, (8, 8)), ref_max_backward(g, good, (8, 8)))
 
 
 def test_max_backward_accumulates_in_output_order():
@@ -399,7 +401,7 @@ def test_max_backward_accumulates_in_output_order():
     g = np.array([[[1e8, -1e8, 1.0]]], np.float32)
     idx = np.array([[[1, 1, 1]]])
     # (0 + 1e8) - 1e8 + 1 = 1 in float32; the reverse order gives (1 - 1e8) + 1e8 = 0
-    assert K.max_pool2d_backward(g, idx, (1, 3)).tolist() == [[[0.0, 1.0, 0.0]]]
+    assert K.max_planes_backward(g, idx, (1, 3)).tolist() == [[[0.0, 1.0, 0.0]]]
 
 
 # ---------------------------------------------------------------------------
@@ -418,12 +420,12 @@ def test_avg_pool_matches_reference(tiny_chunks, rng, hw, k, s, p, d, ceil, out_
         x[1, 0, 0] = np.nan
         x[2, 0, 0] = np.inf
         keep = x.copy()
-        close_avg(K.avg_pool2d(x, k, s, p, out_hw, cip, dov), ref_avg(x, k, s, p, out_hw, cip, dov),
+        close_avg(K.avg_planes(x, k, s, p, out_hw, cip, dov), ref_avg(x, k, s, p, out_hw, cip, dov),
                   x, k, s, p, out_hw, cip, dov)
         same(x, keep)
         g = rng.standard_normal((5,) + out_hw).astype(dtype)
         g[3, 0, 0] = np.nan
-        same(K.avg_pool2d_backward(g, hw, k, s, p, cip, dov),
+        same(K.avg_planes_backward(g, hw, k, s, p, cip, dov),
              ref_avg_backward(g, hw, k, s, p, cip, dov))
 
 
@@ -432,16 +434,16 @@ def test_avg_pool_random_geometries(tiny_chunks, rng):
         hw, k, s, p, _, ceil, out_hw = random_geometry(rng, dilation=False)
         cip, dov = AVG_OPTIONS[rng.integers(len(AVG_OPTIONS))]
         x = rng.standard_normal((3,) + hw).astype(np.float32)
-        close_avg(K.avg_pool2d(x, k, s, p, out_hw, cip, dov), ref_avg(x, k, s, p, out_hw, cip, dov),
+        close_avg(K.avg_planes(x, k, s, p, out_hw, cip, dov), ref_avg(x, k, s, p, out_hw, cip, dov),
                   x, k, s, p, out_hw, cip, dov)
         g = rng.standard_normal((3,) + out_hw).astype(np.float32)
-        same(K.avg_pool2d_backward(g, hw, k, s, p, cip, dov),
+        same(K.avg_planes_backward(g, hw, k, s, p, cip, dov),
              ref_avg_backward(g, hw, k, s, p, cip, dov))
 
 
 def test_avg_pool_float16_sums_in_float32(rng):
     x = rng.standard_normal((2, 6, 6)).astype(np.float16)
-    got = K.avg_pool2d(x, (3, 3), (3, 3), (0, 0), (2, 2), True, None)
+    got = K.avg_planes(x, (3, 3), (3, 3), (0, 0), (2, 2), True, None)
     x32 = x.astype(np.float32)
     want = ref_avg(x32, (3, 3), (3, 3), (0, 0), (2, 2), True, None)
     # float32 sums rounded once to float16 (a float16 sum would be off by several ulps)
@@ -452,7 +454,7 @@ def test_avg_pool_float16_sums_in_float32(rng):
 def test_avg_backward_overlap_order():
     """An input cell shared by three windows gets their shares in output order."""
     g = np.array([[[1e8, -1e8, 1.0]]], np.float32)
-    gx = K.avg_pool2d_backward(g, (1, 3), (1, 3), (1, 1), (0, 1), True, 1)
+    gx = K.avg_planes_backward(g, (1, 3), (1, 3), (1, 1), (0, 1), True, 1)
     # cell 1 is in all three windows: (1e8 - 1e8) + 1 = 1 in float32, the reverse order gives 0;
     # cell 0 gets 1e8 - 1e8 = 0, cell 2 gets -1e8 + 1 = -1e8 (rounded)
     assert gx.tolist() == [[[0.0, 1.0, -1e8]]]
@@ -467,28 +469,28 @@ def test_global_pool(rng):
     x[1, 2, 3] = np.nan
     x[1, 4, 0] = np.nan
     x[2] = -np.inf
-    mx = K.global_pool(x, "max")
+    mx = K.global_planes(x, "max")
     assert np.isnan(mx[1]) and mx[2] == -np.inf
     same(mx[[0, 3, 4, 5]], x[[0, 3, 4, 5]].reshape(4, -1).max(axis=1))
-    avg = K.global_pool(x.astype(np.float64), "avg")
+    avg = K.global_planes(x.astype(np.float64), "avg")
     np.testing.assert_allclose(avg[[0, 3]], [x[0].mean(dtype=np.float64),
                                              x[3].mean(dtype=np.float64)], rtol=1e-12)
     g = rng.standard_normal(6).astype(np.float32)
-    gx = K.global_pool_backward(g, x, "max")
+    gx = K.global_planes_backward(g, x, "max")
     for n in range(6):
         want = np.zeros(35, np.float32)
         want[ref_global_argmax(x[n])] = g[n]
         same(gx[n].ravel(), want)
-    idx = K.global_max_indices(x)
+    idx = K.global_max_positions(x)
     assert idx.dtype == np.int64
     assert idx.tolist() == [ref_global_argmax(x[n]) for n in range(6)]
-    same(K.global_pool_backward(g, x, "max", idx), gx)          # given the forward's indices
-    same(K.global_max_indices(x[:, ::-1]), np.array(           # non-contiguous planes
+    same(K.global_planes_backward(g, x, "max", idx), gx)          # given the forward's indices
+    same(K.global_max_positions(x[:, ::-1]), np.array(           # non-contiguous planes
         [ref_global_argmax(x[n, ::-1]) for n in range(6)]))
-    gx = K.global_pool_backward(g, x, "avg")
+    gx = K.global_planes_backward(g, x, "avg")
     same(gx, np.broadcast_to((g / np.float32(35))[:, None, None], x.shape).copy())
     xi = rng.integers(-5, 5, (4, 3, 3)).astype(np.int16)        # integer planes
-    same(K.global_pool(xi, "max"), xi.reshape(4, -1).max(axis=1))
+    same(K.global_planes(xi, "max"), xi.reshape(4, -1).max(axis=1))
 
 
 # ---------------------------------------------------------------------------
@@ -506,28 +508,28 @@ def test_against_torch_random(tiny_chunks, rng):
         dtype = [np.float32, np.float64, np.int32][trial % 3]
         x = tie_heavy(rng, (4,) + hw, dtype, nan=0.03 if dtype != np.int32 else 0,
                       neginf=0.1 if dtype != np.int32 else 0)
-        out, idx = K.max_pool2d(x, k, s, p, d, out_hw, True)
+        out, idx = K.max_planes(x, k, s, p, d, out_hw, True)
         t_out, t_idx = F.max_pool2d(_t(x), k, s, p, d, ceil_mode=ceil, return_indices=True)
         same(out, t_out[0].numpy())
         same(idx, t_idx[0].numpy())
-        same(K.max_pool2d(x, k, s, p, d, out_hw, False)[0],
+        same(K.max_planes(x, k, s, p, d, out_hw, False)[0],
              F.max_pool2d(_t(x), k, s, p, d, ceil_mode=ceil)[0].numpy())
         if dtype == np.int32 or idx.max() >= hw[0] * hw[1]:
             continue                     # PyTorch writes outside the plane for such indices
         g = rng.standard_normal(out.shape).astype(dtype)
         t_gx = torch.ops.aten.max_pool2d_with_indices_backward(
             _t(g), _t(x), k, s, p, d, ceil, t_idx)
-        same(K.max_pool2d_backward(g, idx, hw), t_gx[0].numpy())
+        same(K.max_planes_backward(g, idx, hw), t_gx[0].numpy())
         if d != (1, 1):
             continue
         for cip, dov in AVG_OPTIONS:
             xf = rng.standard_normal((4,) + hw).astype(np.float32)
-            close_avg(K.avg_pool2d(xf, k, s, p, out_hw, cip, dov),
+            close_avg(K.avg_planes(xf, k, s, p, out_hw, cip, dov),
                       F.avg_pool2d(_t(xf), k, s, p, ceil, cip, dov)[0].numpy(),
                       xf, k, s, p, out_hw, cip, dov)
             gf = rng.standard_normal((4,) + out_hw).astype(np.float32)
             t_gx = torch.ops.aten.avg_pool2d_backward(_t(gf), _t(xf), k, s, p, ceil, cip, dov)
-            same(K.avg_pool2d_backward(gf, hw, k, s, p, cip, dov), t_gx[0].numpy())
+            same(K.avg_planes_backward(gf, hw, k, s, p, cip, dov), t_gx[0].numpy())
 
 
 @pytest.mark.parametrize("shape, k, s, p", [
@@ -542,20 +544,20 @@ def test_against_torch_default_chunks(rng, shape, k, s, p):
     xt = _t(x)
     OH = (shape[1] + 2 * p - k) // s + 1
     OW = (shape[2] + 2 * p - k) // s + 1
-    out, idx = K.max_pool2d(x, (k, k), (s, s), (p, p), (1, 1), (OH, OW), True)
+    out, idx = K.max_planes(x, (k, k), (s, s), (p, p), (1, 1), (OH, OW), True)
     t_out, t_idx = F.max_pool2d(xt, k, s, p, return_indices=True)
     same(out, t_out[0].numpy())
     same(idx, t_idx[0].numpy())
-    same(K.max_pool2d(x, (k, k), (s, s), (p, p), (1, 1), (OH, OW), False)[0], t_out[0].numpy())
+    same(K.max_planes(x, (k, k), (s, s), (p, p), (1, 1), (OH, OW), False)[0], t_out[0].numpy())
     g = rng.standard_normal(out.shape).astype(np.float32)
     t_gx = torch.ops.aten.max_pool2d_with_indices_backward(
         _t(g), xt, (k, k), (s, s), (p, p), (1, 1), False, t_idx)
-    same(K.max_pool2d_backward(g, idx, shape[1:]), t_gx[0].numpy())
-    np.testing.assert_allclose(K.avg_pool2d(x, (k, k), (s, s), (p, p), (OH, OW), True, None),
+    same(K.max_planes_backward(g, idx, shape[1:]), t_gx[0].numpy())
+    np.testing.assert_allclose(K.avg_planes(x, (k, k), (s, s), (p, p), (OH, OW), True, None),
                                F.avg_pool2d(xt, k, s, p)[0].numpy(), rtol=4 * k * k * 1.2e-7,
                                atol=1e-7)
     t_gx = torch.ops.aten.avg_pool2d_backward(_t(g), xt, (k, k), (s, s), (p, p), False, True, None)
-    same(K.avg_pool2d_backward(g, shape[1:], (k, k), (s, s), (p, p), True, None), t_gx[0].numpy())
+    same(K.avg_planes_backward(g, shape[1:], (k, k), (s, s), (p, p), True, None), t_gx[0].numpy())
 
 
 def test_global_against_torch(rng):
@@ -564,13 +566,13 @@ def test_global_against_torch(rng):
     x[3] = -np.inf
     xt = _t(x)
     t_out, t_idx = F.adaptive_max_pool2d(xt, 1, return_indices=True)
-    same(K.global_pool(x, "max"), t_out[0, :, 0, 0].numpy())
+    same(K.global_planes(x, "max"), t_out[0, :, 0, 0].numpy())
     g = rng.standard_normal(64).astype(np.float32)
     t_gx = torch.ops.aten.adaptive_max_pool2d_backward(_t(g)[..., None, None], xt, t_idx)
-    same(K.global_pool_backward(g, x, "max"), t_gx[0].numpy())
-    same(K.global_max_indices(x), t_idx[0, :, 0, 0].numpy())
+    same(K.global_planes_backward(g, x, "max"), t_gx[0].numpy())
+    same(K.global_max_positions(x), t_idx[0, :, 0, 0].numpy())
     xf = rng.standard_normal((64, 7, 7)).astype(np.float32)
-    np.testing.assert_allclose(K.global_pool(xf, "avg"),
+    np.testing.assert_allclose(K.global_planes(xf, "avg"),
                                F.adaptive_avg_pool2d(_t(xf), 1)[0, :, 0, 0].numpy(),
                                rtol=1e-6, atol=1e-7)
 
@@ -584,8 +586,8 @@ def test_global_against_torch(rng):
 ])
 def test_divisors_cached_read_only_and_equal_to_reference(hw, k, s, p, cip):
     out = tuple((n + 2 * pp - kk + ss - 1) // ss + 1 for n, kk, ss, pp in zip(hw, k, s, p))
-    first = K._divisors(*hw, out, k, s, p, cip, None)
-    again = K._divisors(*hw, out, k, s, p, cip, None)
+    first = G.divisors(hw, out, k, s, p, cip, None)
+    again = G.divisors(hw, out, k, s, p, cip, None)
     ref = np.array([[ref_divisor(i, j, hw, k, s, p, cip, None) for j in range(out[1])]
                     for i in range(out[0])])
     if isinstance(first, int):
@@ -600,17 +602,17 @@ def test_divisors_cached_read_only_and_equal_to_reference(hw, k, s, p, cip):
 def test_divisors_constant_when_no_window_reaches_padding():
     # every 2x2 window lies inside a 6x4 input: one divisor, whatever count_include_pad says
     for cip in (True, False):
-        assert K._divisors(6, 4, (3, 2), (2, 2), (2, 2), (0, 0), cip, None) == 4
-    assert K._divisors(6, 4, (3, 2), (2, 2), (2, 2), (0, 0), True, 3) == 3
+        assert G.divisors((6, 4), (3, 2), (2, 2), (2, 2), (0, 0), cip, None) == 4
+    assert G.divisors((6, 4), (3, 2), (2, 2), (2, 2), (0, 0), True, 3) == 3
 
 
 def test_temp_view_follows_a_replaced_buffer():
-    small = K._temp("test.t", (4,), np.float32)
-    big = K._temp("test.t", (1 << 16,), np.float32)        # outgrows the buffer: new one
-    again = K._temp("test.t", (4,), np.float32)
+    small = KP.temp("test.t", (4,), np.float32)
+    big = KP.temp("test.t", (1 << 16,), np.float32)        # outgrows the buffer: new one
+    again = KP.temp("test.t", (4,), np.float32)
     assert np.shares_memory(again, big)
     assert not np.shares_memory(again, small)
-    other = K._temp("test.u", (4,), np.float32)             # another name: its own memory
+    other = KP.temp("test.u", (4,), np.float32)             # another name: its own memory
     assert not np.shares_memory(other, again)
 
 
@@ -618,11 +620,63 @@ def test_kernels_repeatable_with_cached_buffers(rng):
     # the same call twice, with a differently shaped call in between, gives the same results
     x = tie_heavy(rng, (5, 9, 8), nan=0.02)
     args = ((3, 2), (2, 2), (1, 0), (1, 1), (5, 4), True)
-    out1, idx1 = K.max_pool2d(x, *args)
-    K.max_pool2d(tie_heavy(rng, (40, 30, 31)), (2, 2), (2, 2), (0, 0), (1, 1), (15, 15), True)
-    out2, idx2 = K.max_pool2d(x, *args)
+    out1, idx1 = K.max_planes(x, *args)
+    K.max_planes(tie_heavy(rng, (40, 30, 31)), (2, 2), (2, 2), (0, 0), (1, 1), (15, 15), True)
+    out2, idx2 = K.max_planes(x, *args)
     same(out1, out2)
     same(idx1, idx2)
     ref_out, ref_idx = ref_max(x, *args[:-1])
     same(out1, ref_out)
     same(idx1, ref_idx)
+
+
+# --- the kernels' plumbing and bit tricks, one by one ------------------------------------
+
+def test_select_is_a_branch_free_where():
+    rng = np.random.default_rng(5)
+    a = rng.integers(0, 200, 1000).astype(np.uint8)
+    b = rng.integers(0, 200, 1000).astype(np.uint8)
+    m = (rng.random(1000) < 0.5).astype(np.uint8)
+    out, tmp = np.empty_like(a), np.empty_like(a)
+    KP.select(m, a, b, out, tmp)
+    same(out, np.where(m.astype(bool), b, a))
+
+
+def test_write_pairs_puts_each_value_in_two_adjacent_cells():
+    g = np.array([[1.5, -2.0, np.inf], [0.0, -0.0, 3.25]], dtype=np.float32)
+    dst = np.empty((2, 6), dtype=np.float32)
+    KP.write_pairs(dst.view(np.uint64), g)
+    same(dst, np.repeat(g, 2, axis=1))
+
+
+def test_no_write_lost_detects_a_repeated_index():
+    g = np.array([1.0, 2.0, 3.0])
+    gx = np.zeros(4)
+    gx[[0, 1, 2]] = g
+    assert KP.no_write_lost(gx, g)
+    gx = np.zeros(4)
+    gx[[0, 1, 1]] = g                 # 2.0 overwritten by 3.0: one value lost
+    assert not KP.no_write_lost(gx, g)
+    gx = np.zeros(4)
+    gx[[0, 1, 1]] = np.array([1.0, 0.0, 3.0])   # a lost zero changes nothing
+    assert KP.no_write_lost(gx, np.array([1.0, 0.0, 3.0]))
+
+
+@pytest.mark.parametrize("padding", [(0, 0), (1, 2)])
+def test_staged_chunks_cover_every_plane_once(padding):
+    x = np.arange(7 * 3 * 4, dtype=np.float64).reshape(7, 3, 4)
+    need = (3 + 2 * padding[0], 4 + 2 * padding[1])
+    buf = None if padding == (0, 0) else np.full((3,) + need, -1.0)
+    seen = []
+    for a, b, src in KP.staged_chunks(x, 3, buf, need, padding):
+        ph, pw = padding
+        same(src[:, ph:ph + 3, pw:pw + 4], x[a:b])
+        if buf is not None:
+            assert (src[:, :ph] == -1).all() and (src[:, :, :pw] == -1).all()   # the border
+        seen.extend(range(a, b))
+    assert seen == list(range(7))
+
+
+def test_entry_points_are_not_named_like_the_public_api():
+    assert not hasattr(K, "max_pool2d") and not hasattr(K, "avg_pool2d")
+    assert callable(K.max_planes) and callable(K.avg_planes_backward)

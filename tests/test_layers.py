@@ -153,3 +153,32 @@ def test_backward_checks_grad_out_shape(rng):
     layer.forward(rng.normal(size=(1, 2, 4, 4)))
     with pytest.raises(ValueError, match="grad_out"):
         layer.backward(np.ones((1, 2, 3, 3)))
+
+
+def test_max_unpool_layer_inverts_max_pool_layer_where_it_can():
+    x = np.array([[[1., 2., 0., 5.], [3., 4., 1., 0.], [0., 0., 2., 2.], [1., 0., 2., 1.]]])
+    pool, unpool = pk.MaxPool2d(2), pk.MaxUnpool2d(2)
+    up = unpool(pool(x), pool.indices)
+    # by hand: the maxima 4, 5, 1, 2 back at their cells 5, 3, 12, 10; zeros elsewhere
+    want = np.zeros(16)
+    want[[5, 3, 12, 10]] = [4., 5., 1., 2.]
+    np.testing.assert_array_equal(up, want.reshape(1, 4, 4))
+    g = np.arange(16.).reshape(1, 4, 4)
+    np.testing.assert_array_equal(unpool.backward(g), [[[5., 3.], [12., 10.]]])
+    assert repr(unpool) == "MaxUnpool2d(kernel_size=2, stride=2, padding=0)"
+    with pytest.raises(pk.BackwardBeforeForwardError):
+        pk.MaxUnpool2d(2).backward(g)
+
+
+def test_max_unpool_layer_against_torch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((2, 3, 7, 6))
+    for kw, out_size in [(dict(kernel_size=2), None), (dict(kernel_size=3, stride=2, padding=1), (7, 6)),
+                         (dict(kernel_size=2), (7, 6))]:
+        pool = pk.MaxPool2d(**kw)
+        pooled = pool(x)
+        ours = pk.MaxUnpool2d(**kw)(pooled, pool.indices, out_size)
+        theirs = torch.nn.MaxUnpool2d(**kw)(torch.from_numpy(pooled), torch.from_numpy(pool.indices),
+                                            output_size=out_size)
+        np.testing.assert_array_equal(ours, theirs.numpy())

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import poolkit as pk
-from poolkit import max_pool as mp
+from poolkit import geometry as geo
 from poolkit import params as _p
 
 
@@ -34,10 +34,10 @@ def test_dead_axis_matches_brute_force(pad_limit):
     checked = found = 0
     for n, k, s, p, d, out in _geometries(pad_limit):
         want = _brute_dead(n, k, s, p, d, out)
-        got = mp._dead_axis(n, (k, s, p, d, out))
+        got = geo._dead_axis(n, k, s, p, d, out)
         assert got.tolist() == want.tolist(), (n, k, s, p, d, out)
         if want.any():               # the shortcut may skip only geometries without dead windows
-            assert mp._dead_possible(n, (k, s, p, d, out)), (n, k, s, p, d, out)
+            assert geo._dead_possible(n, k, s, p, d, out), (n, k, s, p, d, out)
             found += 1
         checked += 1
     assert checked > 1000 and found > 10      # the sweep really covers dead windows
@@ -47,13 +47,13 @@ def test_dead_windows_none_without_dilation():
     # with dilation 1 and PyTorch's padding limit, every window holds a real cell
     for n, k, s, p, d, out in _geometries(True):
         if d == 1:
-            assert not mp._dead_possible(n, (k, s, p, d, out))
+            assert not geo._dead_possible(n, k, s, p, d, out)
 
 
 def test_dead_windows_example():
     # W=2, k=2, dilation=3, padding=1: one window, cells -1 and 2, both outside [0, 2)
     g = _p.geometry_2d(_p.pool_geometry((2,), 2, 1, 1, 3, False))
-    dead = mp._dead_windows((1, 2), g)
+    dead = geo.dead_windows((1, 2), g)
     assert dead.tolist() == [[True]]
 
 

@@ -16,6 +16,7 @@ import pytest
 
 import poolkit as pk
 from poolkit import kernels as K
+from poolkit.kernels import _plumbing as KP
 
 SLACK = 256 << 10          # small arrays: index grids, divisor tables, chunk views
 
@@ -82,10 +83,10 @@ def test_global_pooling_keeps_one_temporary_at_most():
 
 
 def test_kept_work_buffers_do_not_grow_with_the_input(monkeypatch):
-    monkeypatch.setattr(K, "_scratch", threading.local())     # start from no buffers
+    monkeypatch.setattr(KP, "scratch", threading.local())     # start from no buffers
 
     def kept():
-        return sum(buf.nbytes for buf in getattr(K._scratch, "pool", {}).values())
+        return sum(buf.nbytes for buf in getattr(KP.scratch, "pool", {}).values())
 
     # 128 planes of 64x64 fill whole 1 MiB chunks; 8x more planes need no larger buffers
     small = np.random.default_rng(0).standard_normal((2, 64, 64, 64)).astype(np.float32)

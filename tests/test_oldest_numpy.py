@@ -39,7 +39,7 @@ def test_the_selected_tests_need_only_numpy_pytest_and_hypothesis():
     files = sorted(p.relative_to(REPO).as_posix() for p in
                    list((REPO / "tests").glob("test_*.py")) + list((REPO / "poolkit").glob("*.py")))
     selected = [f for f in files if not any(p.match(f) for p in patterns)]
-    assert "tests/test_wide_windows.py" in selected and "poolkit/kernels.py" in selected
+    assert "tests/test_wide_windows.py" in selected and "poolkit/geometry.py" in selected
     heavy = re.compile(r"^\s*(import|from)\s+(matplotlib|ipywidgets|IPython|jupyter\w*|nbformat|nbval|"
                        r"playwright|jupyterquiz)\b|poolkit\.(plot|widgets|animate|data|exercises)\b",
                        re.MULTILINE)

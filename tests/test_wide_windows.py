@@ -12,6 +12,7 @@ import pytest
 
 import poolkit as pk
 from poolkit import kernels as K
+from poolkit.kernels import _plumbing as KP
 
 
 def _ties(rng, shape, dtype=np.float64):
@@ -116,9 +117,9 @@ def test_lp_backward_p_inf_with_a_wide_window(rng):
 @pytest.mark.parametrize("k, dtype", [(1, np.uint8), (256, np.uint8), (257, np.uint16),
                                       (1 << 16, np.uint16), ((1 << 16) + 1, np.uint32)])
 def test_code_dtype_is_the_narrowest_that_holds_every_offset(k, dtype):
-    assert K._code_dtype((1, k)) == dtype
-    assert K._code_dtype((k, 2)) == dtype
-    assert np.iinfo(K._code_dtype((k, 1))).max >= k - 1
+    assert KP.code_dtype((1, k)) == dtype
+    assert KP.code_dtype((k, 2)) == dtype
+    assert np.iinfo(KP.code_dtype((k, 1))).max >= k - 1
     assert np.iinfo(np.uint8).max + 1 == 256                    # uint8 holds offsets 0..255
 
 
@@ -126,15 +127,15 @@ def test_index_dtype_switches_to_int64_exactly_at_2_to_the_31():
     # (need_h + ph) * (need_w + pw + W) bounds every |flat index| and every offset
     W = 2 ** 30 - 1
     assert (1 + 0) * (1 + 0 + W) < 2 ** 31
-    assert K._index_dtype(W, 1, 1, 0, 0) == np.int32
+    assert KP.index_dtype(W, 1, 1, 0, 0) == np.int32
     # 2 * (2**30 - 1 + 1) = 2**31: no longer fits
-    assert K._index_dtype(W, 2, 1, 0, 0) == np.int64
-    assert K._index_dtype(2 ** 30 - 2, 2, 1, 0, 0) == np.int32   # 2 * (2**30 - 1) < 2**31
+    assert KP.index_dtype(W, 2, 1, 0, 0) == np.int64
+    assert KP.index_dtype(2 ** 30 - 2, 2, 1, 0, 0) == np.int32   # 2 * (2**30 - 1) < 2**31
 
 
 def test_int64_indexing_path_matches_on_wide_windows(rng, monkeypatch):
     """Force the int64 index/offset path (as a plane of 2**31 cells would) on a wide window."""
-    monkeypatch.setattr(K, "_INT32_INDICES", 0)
+    monkeypatch.setattr(KP, "INT32_INDICES", 0)
     x = _ties(rng, (1, 1, 3, 400))
     kw = dict(kernel_size=(2, 300), stride=(1, 9), padding=(1, 100), dilation=(2, 1))
     got = pk.max_pool2d(x, return_indices=True, **kw)

@@ -1,4 +1,6 @@
-"""Numerical gradient checks: is a backward pass right?
+"""Numerical gradients and gradient checks: is a backward pass right?
+
+(The module is ``poolkit.gradients``; ``pk.gradcheck`` is its main function.)
 
 A backward function returns ``grad_x``, the gradient of ``L = sum(f(x) * grad_out)``
 with respect to ``x``, for an upstream gradient ``grad_out``. The same
@@ -40,7 +42,7 @@ def _check_eps(eps):
 
 def _real64(a, name):
     """``a`` as a float64 array; bool, complex and non-numeric values are refused."""
-    return _p._as_numeric_array(a, name).astype(np.float64)
+    return _p.as_numeric_array(a, name).astype(np.float64)
 
 
 def _output(f, x, shape=None):

@@ -74,22 +74,32 @@ __all__ = [
     'spatial_pyramid_pool2d_backward_naive', 'spatial_pyramid_pool2d_naive', 'unpool_size',
 ]
 
-# The teaching modules load matplotlib and ipywidgets, so they are imported on
-# first use (PEP 562): ``pk.plot.show_map(...)`` works after ``import poolkit as pk``
-# while a plain ``import poolkit`` stays light.
-_SUBMODULES = frozenset({
-    "adaptive", "animate", "avg_pool", "chapter_figs", "cost", "data", "exercises",
-    "global_pool", "gradcheck", "kernels", "layers", "max_pool", "params", "plot", "pyramid",
-    "receptive", "shapes", "widgets",
-})
+# The library's modules, and the teaching layer's (poolkit.course, which loads matplotlib and
+# ipywidgets), are imported on first use (PEP 562): ``pk.plot.show_map(...)`` works after
+# ``import poolkit as pk`` while a plain ``import poolkit`` stays light. A course alias
+# names the module it stands for; ``pk.plot`` is ``poolkit.course.plot``.
+_SUBMODULES = {
+    name: f"{__name__}.{name}" for name in (
+        "adaptive", "avg_pool", "cost", "global_pool", "gradcheck", "kernels", "layers",
+        "max_pool", "params", "pyramid", "receptive", "shapes", "course",
+    )
+} | {
+    name: f"{__name__}.course.{name}" for name in (
+        "animate", "data", "grid", "invariance", "plot", "timing", "widgets", "windows",
+    )
+} | {
+    # The exercises move into the course layer (course/exercises/, then this alias says
+    # "course.exercises"); until then they are the top-level exercises package.
+    "exercises": f"{__name__}.exercises",
+}
 
 
 def __getattr__(name):
     if name in _SUBMODULES:
         import importlib
-        return importlib.import_module(f"{__name__}.{name}")
+        return importlib.import_module(_SUBMODULES[name])
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def __dir__():
-    return sorted(set(globals()) | _SUBMODULES)
+    return sorted(set(globals()) | set(_SUBMODULES))

@@ -11,7 +11,7 @@ Okabe-Ito colours for window outlines, a white halo around outlines and text so
 they stay visible on any cell, and PNG output only (nbval compares SVG).
 
 Crisp and readable at the course's column width: no figure is wider than
-:data:`MAX_WIDTH_INCHES` (at matplotlib's 100 dpi that is the site's 672-pixel
+:data:`~poolkit.course.grid.MAX_WIDTH_INCHES` (at matplotlib's 100 dpi that is the site's 672-pixel
 figure column, so text is shown at its full size), and in a Jupyter kernel
 importing this module switches the inline backend to ``retina`` PNG: twice the
 pixels, displayed at the figure's size (the PNG's width is stored in the output's
@@ -24,14 +24,26 @@ figure can never disagree with the library.
 from __future__ import annotations
 
 import math
-from typing import Any, Sequence
+from typing import Sequence
 
-import matplotlib.pyplot as plt
-import numpy as np
-from matplotlib import patheffects
-from matplotlib.colors import Normalize
-from matplotlib.figure import Figure
-from matplotlib.patches import ConnectionPatch, Rectangle
+from .deps import requires
+
+with requires("poolkit.course.plot"):
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from matplotlib import patheffects
+    from matplotlib.figure import Figure
+    from matplotlib.patches import ConnectionPatch, Rectangle
+
+    import poolkit as pk
+    from poolkit.params import pool_geometry
+    from poolkit.receptive import receptive_cone
+
+    from .grid import (
+        CELL_INCH, CMAP, MAX_WIDTH_INCHES, WINDOW_COLORS, as_map, cells, check_mode, draw_padded_input,
+        draw_values, finish, fit_width, mark_winner, new_figure, norm_for, outline, outline_window,
+        padded_extent, style_grid_axes, window_taps_2d,
+    )
 
 __all__ = [
     "WINDOW_COLORS",
@@ -41,213 +53,10 @@ __all__ = [
     "show_routing",
     "show_images",
     "show_receptive_field",
-    "receptive_cone",
     "pool_map",
+    "pool_backward_map",
     "MAX_WIDTH_INCHES",
 ]
-
-#: Okabe-Ito colours (distinguishable by colour-blind readers), one per window.
-WINDOW_COLORS = ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
-
-CMAP = "cividis"
-PAD_COLOR = "#d9d9d9"      # padding cells
-OUTSIDE_COLOR = "#f2f2f2"  # cells a ceil-mode window reaches beyond the padding
-EMPTY_COLOR = "#ececec"    # cells with no value yet (or NaN)
-CELL_INCH = 0.42           # size of one grid cell in inches
-#: The widest figure in inches (6.6 in at 100 dpi fits the 672-pixel figure column of the site at 1280 pixels).
-MAX_WIDTH_INCHES = 6.6
-_HALO = [patheffects.withStroke(linewidth=3.5, foreground="white")]
-_TEXT_HALO = [patheffects.withStroke(linewidth=2.0, foreground="white")]
-
-
-# ----------------------------------------------------------------------------
-# helpers
-# ----------------------------------------------------------------------------
-
-
-def _as_map(x: Any, name: str = "x") -> np.ndarray:
-    """A 2-D float array from ``x``; leading axes of size 1 are dropped."""
-    try:
-        arr = np.asarray(x)
-    except Exception:
-        raise TypeError(f"{name} must be a 2-D array of numbers, got {type(x).__name__}") from None
-    if arr.dtype.kind not in "iufb":
-        raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
-    while arr.ndim > 2 and arr.shape[0] == 1:
-        arr = arr[0]
-    if arr.ndim != 2:
-        raise ValueError(
-            f"{name} must be a 2-D map (H, W) (leading axes of size 1 are dropped), "
-            f"got shape {np.shape(x)}"
-        )
-    if arr.size == 0:
-        raise ValueError(f"{name} must not be empty, got shape {arr.shape}")
-    return arr.astype(np.float64)
-
-
-def _check_mode(mode: Any) -> str:
-    if mode == "mean":
-        mode = "avg"
-    if mode not in ("max", "avg"):
-        raise ValueError(f"mode={mode!r} must be 'max' or 'avg' (also spelled 'mean')")
-    return mode
-
-
-def _new_figure(width: float, height: float, ncols: int = 1, nrows: int = 1, **kw):
-    kw.setdefault("layout", "constrained")
-    fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), squeeze=False, **kw)
-    fig.patch.set_facecolor("white")
-    return fig, axes
-
-
-def _crisp_inline_png() -> bool:
-    """In a Jupyter kernel, show figures as 2x (``retina``) PNG; True if it did."""
-    try:
-        from IPython import get_ipython
-
-        shell = get_ipython()
-        if shell is None or "IPKernelApp" not in shell.config:
-            return False
-        from matplotlib_inline.backend_inline import set_matplotlib_formats
-
-        set_matplotlib_formats("retina")
-        return True
-    except Exception:  # pragma: no cover - never stop a notebook for a display preference
-        return False
-
-
-_crisp_inline_png()
-
-
-def _fit_width(fig: Figure) -> Figure:
-    """Shrink a figure wider than :data:`MAX_WIDTH_INCHES` to that width, keeping its aspect."""
-    w, h = fig.get_size_inches()
-    if w > MAX_WIDTH_INCHES:
-        fig.set_size_inches(MAX_WIDTH_INCHES, h * MAX_WIDTH_INCHES / w)
-    return fig
-
-
-def _done(fig: Figure, created: bool) -> Figure:
-    """Close a figure we created (it still displays when returned), no wider than the column."""
-    if created:
-        _fit_width(fig)
-        plt.close(fig)
-    return fig
-
-
-def _fmt_value(v: float, decimals: int | None = None) -> str:
-    if math.isnan(v):
-        return "NaN"
-    if math.isinf(v):
-        return "\u2212\u221e" if v < 0 else "\u221e"
-    if decimals is None:
-        if float(v).is_integer():
-            return f"{int(v)}".replace("-", "\u2212")
-        decimals = 2
-    text = f"{v:.{decimals}f}".rstrip("0").rstrip(".")
-    return text.replace("-", "\u2212")
-
-
-def _text_color(rgba) -> str:
-    r, g, b = rgba[:3]
-    lum = 0.2126 * r + 0.7152 * g + 0.0722 * b
-    return "black" if lum > 0.45 else "white"
-
-
-def _style_grid_axes(ax, rows: int, cols: int, *, row0: int = 0, col0: int = 0,
-                     index_labels: bool = True) -> None:
-    """Square cells, white separators, optional row/column indices."""
-    ax.set_xlim(col0 - 0.5, col0 + cols - 0.5)
-    ax.set_ylim(row0 + rows - 0.5, row0 - 0.5)
-    ax.set_aspect("equal")
-    ax.set_xticks(np.arange(col0 - 0.5, col0 + cols, 1.0), minor=True)
-    ax.set_yticks(np.arange(row0 - 0.5, row0 + rows, 1.0), minor=True)
-    ax.grid(which="minor", color="white", linewidth=1.5)
-    ax.tick_params(which="both", length=0, labelsize=7, colors="#444444")
-    for spine in ax.spines.values():
-        spine.set_visible(False)
-    if index_labels and rows <= 16 and cols <= 16:
-        ax.set_xticks(np.arange(col0, col0 + cols))
-        ax.set_yticks(np.arange(row0, row0 + rows))
-        ax.set_xticklabels([str(c) for c in range(cols)])
-        ax.set_yticklabels([str(r) for r in range(rows)])
-        ax.xaxis.tick_top()
-    else:
-        ax.set_xticks([])
-        ax.set_yticks([])
-    ax.set_facecolor("white")
-
-
-def _draw_values(ax, values: np.ndarray, norm, cmap, *, annotate: bool, origin=(0, 0),
-                 decimals: int | None = None, fontsize: float | None = None,
-                 mask: np.ndarray | None = None) -> None:
-    """Coloured cells with their values; cell (r, c) is centred at (c + c0, r + r0).
-
-    Cells where ``mask`` is False are left blank (an output not computed yet).
-    """
-    r0, c0 = origin
-    rows, cols = values.shape
-    cmap = plt.get_cmap(cmap).with_extremes(bad=EMPTY_COLOR)
-    shown = np.where(np.isfinite(values), values, np.nan)
-    if mask is not None:
-        shown = np.where(mask, shown, np.nan)
-    ax.imshow(shown, cmap=cmap, norm=norm, interpolation="nearest",
-              extent=(c0 - 0.5, c0 + cols - 0.5, r0 + rows - 0.5, r0 - 0.5))
-    if not annotate:
-        return
-    if fontsize is None:
-        fontsize = _base_fontsize(rows, cols)
-    for r in range(rows):
-        for c in range(cols):
-            if mask is not None and not mask[r, c]:
-                continue
-            text, color, size = _cell_label(float(values[r, c]), norm, cmap, decimals, fontsize)
-            ax.text(c0 + c, r0 + r, text, ha="center", va="center", fontsize=size, color=color)
-
-
-def _cell_label(v: float, norm, cmap, decimals, fontsize) -> tuple[str, str, float]:
-    """Text, colour (contrasting with the cell) and size for a value drawn in a cell."""
-    color = "black" if not np.isfinite(v) else _text_color(cmap(norm(v)))
-    text = _fmt_value(v, decimals)
-    size = fontsize if len(text) <= 3 else fontsize * (0.8 if len(text) == 4 else 0.68)
-    return text, color, size
-
-
-def _base_fontsize(rows: int, cols: int) -> float:
-    return 11 if max(rows, cols) <= 6 else (9 if max(rows, cols) <= 10 else 7)
-
-
-def _norm_for(*arrays: np.ndarray, vmin=None, vmax=None) -> Normalize:
-    finite = [a[np.isfinite(a)] for a in arrays]
-    finite = [f for f in finite if f.size]
-    lo = min(float(f.min()) for f in finite) if finite else 0.0
-    hi = max(float(f.max()) for f in finite) if finite else 1.0
-    lo = lo if vmin is None else vmin
-    hi = hi if vmax is None else vmax
-    if hi <= lo:
-        hi = lo + 1.0
-    return Normalize(vmin=lo, vmax=hi)
-
-
-def _outline(ax, r: float, c: float, h: float, w: float, color: str, *, lw: float = 2.5,
-             ls: str = "-", inset: float = 0.0) -> Rectangle:
-    rect = Rectangle((c - 0.5 + inset, r - 0.5 + inset), w - 2 * inset, h - 2 * inset,
-                     fill=False, edgecolor=color, linewidth=lw, linestyle=ls, zorder=5)
-    rect.set_path_effects(_HALO)
-    ax.add_patch(rect)
-    return rect
-
-
-def _cells(cells) -> list[tuple[int, int]]:
-    if cells is None:
-        return []
-    arr = np.asarray(cells)
-    if arr.dtype == bool:
-        return [tuple(int(i) for i in rc) for rc in np.argwhere(arr)]
-    if arr.ndim == 1 and arr.size == 2:
-        return [(int(arr[0]), int(arr[1]))]
-    return [(int(r), int(c)) for r, c in arr.reshape(-1, 2)]
-
 
 # ----------------------------------------------------------------------------
 # pooling through the library, on one 2-D map
@@ -266,42 +75,53 @@ def pool_map(x, kernel_size, *, stride=None, padding=0, dilation=1, ceil_mode=Fa
 
     Examples
     --------
-    >>> from poolkit.data import running_example
+    >>> from poolkit.course.data import running_example
     >>> out, arg, g = pool_map(running_example(), 2)
     >>> out.tolist(), arg[0, 1].tolist()
     ([[6.0, 7.0], [8.0, 3.0]], [0, 3])
     """
-    from . import params as _p
-
-    mode = _check_mode(mode)
-    x = _as_map(x)
+    mode = check_mode(mode)
+    x = as_map(x)
     h, w = x.shape
     if mode == "max":
-        from .max_pool import max_pool2d
-
-        out, idx = max_pool2d(x[None], kernel_size, stride=stride, padding=padding,
-                              dilation=dilation, ceil_mode=ceil_mode, return_indices=True)
+        out, idx = pk.max_pool2d(x[None], kernel_size, stride=stride, padding=padding,
+                                 dilation=dilation, ceil_mode=ceil_mode, return_indices=True)
         out, idx = out[0], idx[0]
         argmax = np.stack([idx // w, idx % w], axis=-1)
     else:
-        from .avg_pool import avg_pool2d
-
         if dilation not in (1, (1, 1), [1, 1]):
             raise ValueError(f"dilation={dilation!r} must be 1 for average pooling "
                              "(avg_pool2d, like PyTorch's, has no dilation)")
-        out = avg_pool2d(x[None], kernel_size, stride=stride, padding=padding,
-                         ceil_mode=ceil_mode, count_include_pad=count_include_pad)[0]
+        out = pk.avg_pool2d(x[None], kernel_size, stride=stride, padding=padding,
+                            ceil_mode=ceil_mode, count_include_pad=count_include_pad)[0]
         argmax = None
-    geom = _p.pool_geometry((h, w), kernel_size, stride, padding, dilation, ceil_mode)
+    geom = pool_geometry((h, w), kernel_size, stride, padding, dilation, ceil_mode)
     return np.asarray(out, dtype=np.float64), argmax, geom
 
 
-def _window_taps(i: int, j: int, geom) -> tuple[np.ndarray, np.ndarray]:
-    """Rows and columns (padded coordinates) read by window (i, j)."""
-    (kh, kw), (sh, sw), (dh, dw) = geom.kernel, geom.stride, geom.dilation
-    rows = i * sh + dh * np.arange(kh)
-    cols = j * sw + dw * np.arange(kw)
-    return rows, cols
+def pool_backward_map(x, grad_out, kernel_size, *, stride=None, padding=0, dilation=1,
+                      ceil_mode=False, mode="max", count_include_pad=True) -> np.ndarray:
+    """``grad_x`` of one 2-D map for the upstream gradient ``grad_out``, by poolkit's backward functions.
+
+    The arguments are :func:`pool_map`'s; ``grad_out`` has the output's shape.
+    Invalid arguments raise the library's own ``ValueError``/``TypeError``.
+
+    Examples
+    --------
+    >>> from poolkit.course.data import running_example
+    >>> pool_backward_map(running_example(), [[1.0, 2.0], [3.0, 4.0]], 2)[:2].tolist()
+    [[0.0, 0.0, 0.0, 2.0], [1.0, 0.0, 0.0, 0.0]]
+    """
+    mode = check_mode(mode)
+    x = as_map(x)
+    g = np.asarray(grad_out, dtype=np.float64)
+    if mode == "max":
+        gx = pk.max_pool2d_backward(g[None], x[None], kernel_size, stride=stride, padding=padding,
+                                    dilation=dilation, ceil_mode=ceil_mode)[0]
+    else:
+        gx = pk.avg_pool2d_backward(g[None], x[None], kernel_size, stride=stride, padding=padding,
+                                    ceil_mode=ceil_mode, count_include_pad=count_include_pad)[0]
+    return np.asarray(gx, dtype=np.float64)
 
 
 def _pick_windows(oh: int, ow: int, windows) -> list[tuple[int, int]]:
@@ -312,54 +132,7 @@ def _pick_windows(oh: int, ow: int, windows) -> list[tuple[int, int]]:
     if isinstance(windows, int) and not isinstance(windows, bool):
         allw = [(i, j) for i in range(oh) for j in range(ow)]
         return allw[:windows]
-    return _cells(windows)
-
-
-def _draw_padded_input(ax, x: np.ndarray, geom, mode: str, norm, *, annotate: bool,
-                       decimals: int | None) -> tuple[int, int]:
-    """Input with its padding ring (and any ceil-mode overhang); returns the padded extent."""
-    h, w = x.shape
-    (ph, pw) = geom.padding
-    oh, ow = geom.out
-    (kh, kw), (sh, sw), (dh, dw) = geom.kernel, geom.stride, geom.dilation
-    rows = max(h + 2 * ph, (oh - 1) * sh + dh * (kh - 1) + 1)
-    cols = max(w + 2 * pw, (ow - 1) * sw + dw * (kw - 1) + 1)
-    pad_label = "\u2212\u221e" if mode == "max" else "0"
-    small = max(rows, cols) > 10
-    for r in range(rows):
-        for c in range(cols):
-            inside = ph <= r < ph + h and pw <= c < pw + w
-            if inside:
-                continue
-            is_pad = r < h + 2 * ph and c < w + 2 * pw
-            ax.add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, facecolor=PAD_COLOR if is_pad else OUTSIDE_COLOR,
-                                   edgecolor="white", linewidth=1.5, hatch="//" if is_pad else None,
-                                   zorder=1))
-            if annotate and is_pad and not small:
-                ax.text(c, r, pad_label, ha="center", va="center", fontsize=9, color="#555555", zorder=2,
-                        path_effects=_TEXT_HALO)
-    _draw_values(ax, x, norm, CMAP, annotate=annotate, origin=(ph, pw), decimals=decimals)
-    _style_grid_axes(ax, rows, cols)
-    if (ph or pw or rows > h + 2 * ph or cols > w + 2 * pw) and rows <= 16 and cols <= 16:
-        # Index labels count real cells only.
-        ax.set_xticklabels([str(c - pw) if 0 <= c - pw < w else "" for c in range(cols)])
-        ax.set_yticklabels([str(r - ph) if 0 <= r - ph < h else "" for r in range(rows)])
-    return rows, cols
-
-
-def _outline_window(ax, i: int, j: int, geom, color: str) -> list[Rectangle]:
-    """Outline window (i, j) in padded coordinates; return the patches drawn."""
-    rows, cols = _window_taps(i, j, geom)
-    (kh, kw), (dh, dw) = geom.kernel, geom.dilation
-    if dh == 1 and dw == 1:
-        return [_outline(ax, rows[0], cols[0], kh, kw, color)]
-    # Dilated window: mark each tap, and dash the span it covers.
-    drawn = [_outline(ax, rows[0], cols[0], rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1, color,
-                      lw=1.2, ls="--")]
-    for r in rows:
-        for c in cols:
-            drawn.append(_outline(ax, r, c, 1, 1, color, lw=2.0, inset=0.08))
-    return drawn
+    return cells(windows)
 
 
 # ----------------------------------------------------------------------------
@@ -397,25 +170,25 @@ def show_map(x, ax=None, *, annotate: bool = True, highlight=None, title: str | 
 
     Examples
     --------
-    >>> from poolkit.data import running_example
+    >>> from poolkit.course.data import running_example
     >>> fig = show_map(running_example(), highlight=[(0, 3), (1, 2)], title="two 7s")
     >>> len(fig.axes)
     1
     """
-    x = _as_map(x)
+    x = as_map(x)
     created = ax is None
     if created:
         h, w = x.shape
-        fig, axes = _new_figure(max(1.6, CELL_INCH * w + 0.6), max(1.4, CELL_INCH * h + 0.7))
+        fig, axes = new_figure(max(1.6, CELL_INCH * w + 0.6), max(1.4, CELL_INCH * h + 0.7))
         ax = axes[0, 0]
-    norm = _norm_for(x, vmin=vmin, vmax=vmax)
-    _draw_values(ax, x, norm, CMAP, annotate=annotate, decimals=decimals)
-    _style_grid_axes(ax, *x.shape)
-    for r, c in _cells(highlight):
-        _outline(ax, r, c, 1, 1, highlight_color)
+    norm = norm_for(x, vmin=vmin, vmax=vmax)
+    draw_values(ax, x, norm, CMAP, annotate=annotate, decimals=decimals)
+    style_grid_axes(ax, *x.shape)
+    for r, c in cells(highlight):
+        outline(ax, r, c, 1, 1, highlight_color)
     if title:
         ax.set_title(title, fontsize=10)
-    return _done(ax.figure, created)
+    return finish(ax.figure, created)
 
 
 def show_pooling(x, kernel_size, *, stride=None, padding=0, dilation=1, ceil_mode=False,
@@ -462,13 +235,13 @@ def show_pooling(x, kernel_size, *, stride=None, padding=0, dilation=1, ceil_mod
 
     Examples
     --------
-    >>> from poolkit.data import running_example
+    >>> from poolkit.course.data import running_example
     >>> fig = show_pooling(running_example(), 2, stride=2)
     >>> [ax.get_title() for ax in fig.axes]
     ['input 4\u00d74', 'output 2\u00d72']
     """
-    mode = _check_mode(mode)
-    x = _as_map(x)
+    mode = check_mode(mode)
+    x = as_map(x)
     out, argmax, geom = pool_map(x, kernel_size, stride=stride, padding=padding, dilation=dilation,
                                  ceil_mode=ceil_mode, mode=mode, count_include_pad=count_include_pad)
     h, w = x.shape
@@ -481,38 +254,33 @@ def show_pooling(x, kernel_size, *, stride=None, padding=0, dilation=1, ceil_mod
     for i, j in picked:
         if not (0 <= i < oh and 0 <= j < ow):
             raise ValueError(f"windows entry {(i, j)} is outside the {oh}x{ow} output")
-    (ph, pw) = geom.padding
-    (kh, kw), (sh, sw), (dh, dw) = geom.kernel, geom.stride, geom.dilation
-    rows = max(h + 2 * ph, (oh - 1) * sh + dh * (kh - 1) + 1)
-    cols = max(w + 2 * pw, (ow - 1) * sw + dw * (kw - 1) + 1)
+    rows, cols = padded_extent(x.shape, geom)
     created = axes is None
     if created:
         width = CELL_INCH * (cols + ow) + 1.4
         height = CELL_INCH * max(rows, oh) + 1.2
-        fig, grid = _new_figure(max(3.2, width), max(2.0, height), ncols=2,
+        fig, grid = new_figure(max(3.2, width), max(2.0, height), ncols=2,
                                 gridspec_kw={"width_ratios": [cols, max(ow, 1)]})
         ax_in, ax_out = grid[0]
     else:
         ax_in, ax_out = axes
         fig = ax_in.figure
-    norm = _norm_for(x, out)
-    _draw_padded_input(ax_in, x, geom, mode, norm, annotate=annotate, decimals=decimals)
-    _draw_values(ax_out, out, norm, CMAP, annotate=annotate, decimals=decimals)
-    _style_grid_axes(ax_out, oh, ow)
+    norm = norm_for(x, out)
+    draw_padded_input(ax_in, x, geom, mode, norm, annotate=annotate, decimals=decimals)
+    draw_values(ax_out, out, norm, CMAP, annotate=annotate, decimals=decimals)
+    style_grid_axes(ax_out, oh, ow)
     for n, (i, j) in enumerate(picked):
         color = WINDOW_COLORS[n % len(WINDOW_COLORS)]
-        _outline_window(ax_in, i, j, geom, color)
-        _outline(ax_out, i, j, 1, 1, color)
+        outline_window(ax_in, i, j, geom, color)
+        outline(ax_out, i, j, 1, 1, color)
         if argmax is not None:
-            r, c = argmax[i, j]
-            ax_in.plot(c + pw + 0.3, r + ph - 0.3, "o", color=color, markersize=5,
-                       markeredgecolor="white", markeredgewidth=1.0, zorder=6)
+            mark_winner(ax_in, *argmax[i, j], geom, color)
     ax_in.set_title(f"input {h}\u00d7{w}", fontsize=10)
     ax_out.set_title(f"output {oh}\u00d7{ow}", fontsize=10)
     if created:
         fig.suptitle(title if title is not None else _describe(mode, geom, ceil_mode, count_include_pad),
                      fontsize=10)
-    return _done(fig, created)
+    return finish(fig, created)
 
 
 def _describe(mode, geom, ceil_mode, count_include_pad=True) -> str:
@@ -557,7 +325,7 @@ def show_pooling_grid(x, settings: Sequence[dict], *, mode: str = "max", ncols: 
 
     Examples
     --------
-    >>> from poolkit.data import running_example
+    >>> from poolkit.course.data import running_example
     >>> fig = show_pooling_grid(running_example(), [{"kernel_size": 2}, {"kernel_size": 3, "stride": 1}])
     >>> len(fig.axes)
     4
@@ -566,7 +334,7 @@ def show_pooling_grid(x, settings: Sequence[dict], *, mode: str = "max", ncols: 
         raise ValueError(f"settings must be a non-empty list of dicts, got {settings!r}")
     if not isinstance(ncols, int) or isinstance(ncols, bool) or ncols < 1:
         raise ValueError(f"ncols must be a positive int, got {ncols!r}")
-    x = _as_map(x)
+    x = as_map(x)
     ncols = min(ncols, len(settings))
     h, w = x.shape
     panel = CELL_INCH * 2.2 * (w + 2) + 1.2
@@ -598,13 +366,13 @@ def show_pooling_grid(x, settings: Sequence[dict], *, mode: str = "max", ncols: 
                 ax.set_title("")
                 ax.xaxis.set_label_position("top")
                 ax.set_xlabel(label, fontsize=10, labelpad=4)
-            ax_in.set_title(_describe(_check_mode(s["mode"]), geom, s.get("ceil_mode", False),
+            ax_in.set_title(_describe(check_mode(s["mode"]), geom, s.get("ceil_mode", False),
                                       s.get("count_include_pad", True)), fontsize=9, loc="left")
             # Keep the setting's line above the output's label too (it may run over it).
             fig.align_titles([ax_in, ax_out])
     finally:
         plt.close(fig)
-    return _fit_width(fig)
+    return fit_width(fig)
 
 
 def show_routing(x, grad_out=None, kernel_size=2, *, stride=None, padding=0, dilation=1,
@@ -638,58 +406,49 @@ def show_routing(x, grad_out=None, kernel_size=2, *, stride=None, padding=0, dil
 
     Examples
     --------
-    >>> from poolkit.data import running_example
+    >>> from poolkit.course.data import running_example
     >>> fig = show_routing(running_example(), kernel_size=2)
     >>> [ax.get_title() for ax in fig.axes]
     ['input x', 'grad_out (upstream)', 'grad_x']
     """
-    mode = _check_mode(mode)
-    x = _as_map(x)
+    mode = check_mode(mode)
+    x = as_map(x)
     out, argmax, geom = pool_map(x, kernel_size, stride=stride, padding=padding, dilation=dilation,
                                  ceil_mode=ceil_mode, mode=mode, count_include_pad=count_include_pad)
     oh, ow = out.shape
     if grad_out is None:
         g = np.arange(1, oh * ow + 1, dtype=np.float64).reshape(oh, ow)
     else:
-        g = _as_map(grad_out, "grad_out")
+        g = as_map(grad_out, "grad_out")
         if g.shape != (oh, ow):
             raise ValueError(f"grad_out must have the output's shape {(oh, ow)}, got {g.shape}")
-    if mode == "max":
-        from .max_pool import max_pool2d_backward
-
-        gx = max_pool2d_backward(g[None], x[None], kernel_size, stride=stride, padding=padding,
-                                 dilation=dilation, ceil_mode=ceil_mode)[0]
-    else:
-        from .avg_pool import avg_pool2d_backward
-
-        gx = avg_pool2d_backward(g[None], x[None], kernel_size, stride=stride, padding=padding,
-                                 ceil_mode=ceil_mode, count_include_pad=count_include_pad)[0]
-    gx = np.asarray(gx, dtype=np.float64)
+    gx = pool_backward_map(x, g, kernel_size, stride=stride, padding=padding, dilation=dilation,
+                           ceil_mode=ceil_mode, mode=mode, count_include_pad=count_include_pad)
     h, w = x.shape
     (ph, pw) = geom.padding
-    fig, grid = _new_figure(max(6.0, CELL_INCH * (2 * w + ow) + 2.4), max(2.2, CELL_INCH * max(h, oh) + 1.3),
+    fig, grid = new_figure(max(6.0, CELL_INCH * (2 * w + ow) + 2.4), max(2.2, CELL_INCH * max(h, oh) + 1.3),
                             ncols=3, gridspec_kw={"width_ratios": [w, max(ow, 1), w], "wspace": 0.45})
     ax_x, ax_g, ax_gx = grid[0]
     annotate = max(h, w) <= 12
     show_map(x, ax=ax_x, annotate=annotate, decimals=decimals, title="input x")
-    gnorm = _norm_for(g, gx, vmin=min(0.0, float(np.nanmin(g))))
-    _draw_values(ax_g, g, gnorm, CMAP, annotate=annotate, decimals=decimals)
-    _style_grid_axes(ax_g, oh, ow)
-    _draw_values(ax_gx, gx, gnorm, CMAP, annotate=annotate, decimals=decimals)
-    _style_grid_axes(ax_gx, h, w)
+    gnorm = norm_for(g, gx, vmin=min(0.0, float(np.nanmin(g))))
+    draw_values(ax_g, g, gnorm, CMAP, annotate=annotate, decimals=decimals)
+    style_grid_axes(ax_g, oh, ow)
+    draw_values(ax_gx, gx, gnorm, CMAP, annotate=annotate, decimals=decimals)
+    style_grid_axes(ax_gx, h, w)
     ax_g.set_title("grad_out (upstream)", fontsize=10)
     ax_gx.set_title("grad_x", fontsize=10)
     many = oh * ow > len(WINDOW_COLORS)
     for n, (i, j) in enumerate((i, j) for i in range(oh) for j in range(ow)):
         color = WINDOW_COLORS[n % len(WINDOW_COLORS)]
         if not many:
-            _outline(ax_g, i, j, 1, 1, color)
+            outline(ax_g, i, j, 1, 1, color)
         if mode == "max":
             r, c = (int(v) for v in argmax[i, j])
             if not many:
-                _outline(ax_x, r, c, 1, 1, color, inset=0.1 * (n % 3))
+                outline(ax_x, r, c, 1, 1, color, inset=0.1 * (n % 3))
             if not many:
-                _outline(ax_gx, r, c, 1, 1, color, inset=0.1 * (n % 3))
+                outline(ax_gx, r, c, 1, 1, color, inset=0.1 * (n % 3))
             arrow = ConnectionPatch(xyA=(j + 0.3, i), coordsA="data", axesA=ax_g, xyB=(c - 0.3, r),
                                     coordsB="data", axesB=ax_gx, arrowstyle="-|>", color=color,
                                     linewidth=1.3, mutation_scale=9, shrinkA=2, shrinkB=2, zorder=10,
@@ -697,15 +456,15 @@ def show_routing(x, grad_out=None, kernel_size=2, *, stride=None, padding=0, dil
             arrow.set_path_effects([patheffects.withStroke(linewidth=3, foreground="white")])
             fig.add_artist(arrow)
         elif not many:
-            rows, cols = _window_taps(i, j, geom)
+            rows, cols = window_taps_2d(i, j, geom)
             r0, r1 = max(rows[0] - ph, 0), min(rows[-1] - ph, h - 1)
             c0, c1 = max(cols[0] - pw, 0), min(cols[-1] - pw, w - 1)
             if r1 >= r0 and c1 >= c0:
-                _outline(ax_gx, r0, c0, r1 - r0 + 1, c1 - c0 + 1, color, inset=0.06 * (n % 3))
+                outline(ax_gx, r0, c0, r1 - r0 + 1, c1 - c0 + 1, color, inset=0.06 * (n % 3))
     verb = "routes each gradient to its window's maximum" if mode == "max" else \
         "spreads each gradient evenly over its window"
     fig.suptitle(f"{_describe(mode, geom, ceil_mode, count_include_pad)}: backward {verb}", fontsize=10)
-    return _done(fig, True)
+    return finish(fig, True)
 
 
 def _as_image(img, name: str) -> tuple[np.ndarray, bool]:
@@ -768,7 +527,7 @@ def show_images(images: Sequence, titles: Sequence[str] | None = None, *, cmap: 
             raise ValueError(f"titles must be a list of {len(images)} strings, got {titles!r}")
     prepared = [_as_image(im, f"images[{i}]") for i, im in enumerate(images)]
     ratios = [im.shape[1] / im.shape[0] for im, _ in prepared]
-    fig, grid = _new_figure(sum(height * r for r in ratios) + 0.4 * len(images), height + 0.8,
+    fig, grid = new_figure(sum(height * r for r in ratios) + 0.4 * len(images), height + 0.8,
                             ncols=len(images), gridspec_kw={"width_ratios": ratios})
     for n, ((im, gray), ax) in enumerate(zip(prepared, grid[0])):
         if gray:
@@ -786,66 +545,7 @@ def show_images(images: Sequence, titles: Sequence[str] | None = None, *, cmap: 
         ax.set_title(label, fontsize=10)
     if suptitle:
         fig.suptitle(suptitle, fontsize=11)
-    return _done(fig, True)
-
-
-def receptive_cone(layers, size: int, unit: int | None = None):
-    """Which cells of each layer one output unit depends on, along one axis.
-
-    Parameters
-    ----------
-    layers : sequence
-        As for :func:`poolkit.receptive_field` (dicts or layer objects).
-    size : int
-        Input length.
-    unit : int, optional
-        Index of the unit in the last layer (default: the middle one).
-
-    Returns
-    -------
-    lengths : list of int
-        Cells per row: the input, then each layer's output.
-    cone : list of set of int
-        For each row, the cells the chosen unit depends on (padding excluded).
-
-    Examples
-    --------
-    >>> lengths, cone = receptive_cone([dict(kernel_size=3, padding=1), dict(kernel_size=2, stride=2)], 8)
-    >>> lengths, sorted(cone[0]), sorted(cone[-1])
-    ([8, 8, 4], [3, 4, 5, 6], [2])
-    """
-    from .params import check_int, output_length
-    from .receptive import _read_layer, receptive_field
-
-    receptive_field(layers)  # validates every layer with the library's messages
-    size = check_int(size, "size")
-    if size < 1:
-        raise ValueError(f"size={size} must be at least 1")
-    specs = [_read_layer(layer, i)[1:] for i, layer in enumerate(layers)]
-    lengths = [size]
-    for i, (k, st, p, d) in enumerate(specs):
-        n = output_length(lengths[-1], k, st, p, d, False)
-        if n < 1:
-            raise ValueError(f"size={size} is too small for this stack: layer {i} "
-                             f"(kernel_size={k}) gets {lengths[-1]} cells and has no output")
-        lengths.append(n)
-    if unit is None:
-        unit = lengths[-1] // 2
-    unit = check_int(unit, "unit")
-    if not 0 <= unit < lengths[-1]:
-        raise ValueError(f"unit={unit} must be in [0, {lengths[-1]}) (the last layer has {lengths[-1]} units)")
-    cone = [set() for _ in lengths]
-    cone[-1] = {unit}
-    for li in range(len(specs) - 1, -1, -1):
-        k, st, p, d = specs[li]
-        below = set()
-        for o in cone[li + 1]:
-            for t in range(k):
-                c = o * st - p + d * t
-                if 0 <= c < lengths[li]:
-                    below.add(c)
-        cone[li] = below
-    return lengths, cone
+    return finish(fig, True)
 
 
 def show_receptive_field(layers, size: int = 16, *, unit: int | None = None) -> Figure:
@@ -877,16 +577,14 @@ def show_receptive_field(layers, size: int = 16, *, unit: int | None = None) -> 
     >>> fig.axes[0].get_title()
     'one pool unit sees 4 input cells'
     """
-    from .receptive import _read_layer, receptive_field
-
     lengths, cone = receptive_cone(layers, size, unit)
-    rf = receptive_field(layers)
+    rf = pk.receptive_field(layers)
     names = ["input"] + [r.name for r in rf]
     starts = [0.0] + [r.start for r in rf]
     jumps = [1] + [r.jump for r in rf]
-    specs = [_read_layer(layer, i)[1:] for i, layer in enumerate(layers)]
+    specs = [(r.kernel_size, r.stride, r.padding, r.dilation) for r in rf]
     rows = len(lengths)
-    fig, axes = _new_figure(max(4.0, 0.32 * size + 2.0), 0.62 * rows + 1.0)
+    fig, axes = new_figure(max(4.0, 0.32 * size + 2.0), 0.62 * rows + 1.0)
     ax = axes[0, 0]
     cone_color, unit_color, idle = WINDOW_COLORS[1], WINDOW_COLORS[0], "#d9d9d9"
     for li in range(rows):
@@ -923,4 +621,4 @@ def show_receptive_field(layers, size: int = 16, *, unit: int | None = None) -> 
         title += f" (its field of {rf.size} is cut by the border)"
     ax.set_title(title, fontsize=10)
     ax.set_facecolor("white")
-    return _done(fig, True)
+    return finish(fig, True)

@@ -85,7 +85,7 @@ _SUBMODULES = {
     )
 } | {
     name: f"{__name__}.course.{name}" for name in (
-        "animate", "data", "grid", "invariance", "plot", "timing", "widgets", "windows",
+        "animate", "data", "grid", "images", "invariance", "plot", "timing", "widgets", "windows",
     )
 } | {
     # The exercises move into the course layer (course/exercises/, then this alias says

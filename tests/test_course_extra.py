@@ -30,6 +30,7 @@ def _without(packages, body):
     ("poolkit.course.windows", "matplotlib"),
     ("poolkit.course.timing", "matplotlib"),
     ("poolkit.course.invariance", "matplotlib"),
+    ("poolkit.course.images", "matplotlib"),
     ("poolkit.course.widgets", "ipywidgets"),
 ])
 def test_importing_a_teaching_module_without_its_package_names_package_module_and_fix(module, package):

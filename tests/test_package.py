@@ -24,7 +24,8 @@ def test_plain_import_does_not_load_plotting_or_widgets(statement):
     ("data", "poolkit.course.data"), ("plot", "poolkit.course.plot"), ("animate", "poolkit.course.animate"),
     ("widgets", "poolkit.course.widgets"), ("grid", "poolkit.course.grid"),
     ("windows", "poolkit.course.windows"), ("timing", "poolkit.course.timing"),
-    ("invariance", "poolkit.course.invariance"), ("course", "poolkit.course"),
+    ("invariance", "poolkit.course.invariance"), ("images", "poolkit.course.images"),
+    ("course", "poolkit.course"),
     ("exercises", "poolkit.exercises"), ("shapes", "poolkit.shapes"),
 ])
 def test_teaching_modules_are_reachable_as_attributes(name, module):
@@ -38,6 +39,7 @@ def test_the_names_the_chapters_call_are_there():
     assert callable(pk.animate.to_html) and callable(pk.animate.sliding_window)
     assert callable(pk.widgets.PoolingExplorer) and callable(pk.widgets.OutputSizeCalculator)
     assert pk.data.photo(size=8).shape == (8, 8)
+    assert pk.plot.show_images is pk.images.show_images
 
 
 def test_function_wins_over_module_of_the_same_name():
@@ -130,6 +132,6 @@ def test_the_wheel_declares_the_course_extra_and_holds_the_course_layer(tmp_path
     in_extra = sorted(_dist_name(r) for r in requires if 'extra == "course"' in r)
     assert in_extra == sorted(_dist_name(r) for r in _pyproject()["project"]["optional-dependencies"]["course"])
     for module in ("__init__", "deps", "grid", "plot", "animate", "widgets", "data", "windows", "timing",
-                   "invariance"):
+                   "invariance", "images"):
         assert f"poolkit/course/{module}.py" in names, module
     assert "poolkit/max_pool.py" in names and not any(n.startswith("tests/") for n in names)

@@ -13,7 +13,10 @@ Modules
     padding, window outlines, colour scales, labels, the palette, figure creation and closing.
 :mod:`~poolkit.course.plot`
     Maps as annotated grids, pooling windows (:func:`~poolkit.course.plot.show_pooling`),
-    gradient routing, photos, receptive fields; :func:`~poolkit.course.plot.pool_map`.
+    gradient routing, receptive fields; :func:`~poolkit.course.plot.pool_map` and
+    :func:`~poolkit.course.plot.pool_backward_map`.
+:mod:`~poolkit.course.images`
+    Photos side by side at the same size (a pooled photo's lost detail).
 :mod:`~poolkit.course.windows`
     The windows of one axis: :func:`~poolkit.course.windows.window_taps` and the 1-D figure.
 :mod:`~poolkit.course.timing`

@@ -40,6 +40,32 @@ _SCALE = 2
 _seen: Counter = Counter()
 
 
+def _player(order, caption, start_text, fill, highlight):
+    """``draw(t)`` for frame ``t``, and the number of frames (one per window, after a start frame).
+
+    Each frame removes the previous frame's outlines, calls ``fill(t)`` to show the cells done
+    after ``t`` windows and, from frame 1, ``highlight(i, j, color)`` for the ``t``-th window,
+    which draws its outlines and returns ``(artists, caption text)``.
+    """
+    moving: list = []
+
+    def draw(t: int):
+        for artist in moving:
+            artist.remove()
+        moving.clear()
+        fill(t)
+        if 0 < t <= len(order):
+            i, j = order[t - 1]
+            artists, text = highlight(i, j, grid.WINDOW_COLORS[0])
+            moving.extend(artists)
+            caption.set_text(text)
+        else:
+            caption.set_text(start_text)
+        return []
+
+    return draw, len(order) + 1
+
+
 def _forward_frames(x, geom, out, argmax, mode, ax_in, ax_out, norm, decimals, caption):
     """Draw the still parts once; return ``draw(t)`` that updates only what changes."""
     oh, ow = out.shape
@@ -50,32 +76,23 @@ def _forward_frames(x, geom, out, argmax, mode, ax_in, ax_out, norm, decimals, c
     ax_in.set_title(f"input {x.shape[0]}\u00d7{x.shape[1]}", fontsize=10)
     ax_out.set_title(f"output {oh}\u00d7{ow}", fontsize=10)
     image, labels = ax_out.images[0], list(ax_out.texts)
-    moving: list = []
+    word = "max" if mode == "max" else "mean"
 
-    def draw(t: int):
-        for artist in moving:
-            artist.remove()
-        moving.clear()
+    def fill(t):
         done = np.zeros((oh, ow), dtype=bool)
         for i, j in order[:t]:
             done[i, j] = True
         image.set_data(np.where(done & np.isfinite(out), out, np.nan))
         for label, shown in zip(labels, done.ravel()):
             label.set_visible(bool(shown))
-        if 0 < t <= len(order):
-            i, j = order[t - 1]
-            color = grid.WINDOW_COLORS[0]
-            moving.extend(grid.outline_window(ax_in, i, j, geom, color))
-            moving.append(grid.outline(ax_out, i, j, 1, 1, color))
-            if argmax is not None:
-                moving.extend(grid.mark_winner(ax_in, *argmax[i, j], geom, color, markersize=6))
-            word = "max" if mode == "max" else "mean"
-            caption.set_text(f"window ({i}, {j}): {word} = {grid.fmt_value(float(out[i, j]), decimals)}")
-        else:
-            caption.set_text("start: the output is empty")
-        return []
 
-    return draw, len(order) + 1
+    def highlight(i, j, color):
+        artists = [*grid.outline_window(ax_in, i, j, geom, color), grid.outline(ax_out, i, j, 1, 1, color)]
+        if argmax is not None:
+            artists.extend(grid.mark_winner(ax_in, *argmax[i, j], geom, color, markersize=6))
+        return artists, f"window ({i}, {j}): {word} = {grid.fmt_value(float(out[i, j]), decimals)}"
+
+    return _player(order, caption, "start: the output is empty", fill, highlight)
 
 
 def _backward_frames(x, geom, g, contributions, argmax, mode, axes, norms, decimals, caption):
@@ -96,12 +113,9 @@ def _backward_frames(x, geom, g, contributions, argmax, mode, axes, norms, decim
     ax_gx.set_title("grad_x (accumulating)", fontsize=10)
     image, labels = ax_gx.images[0], list(ax_gx.texts)
     base = grid.base_fontsize(h, w)
-    moving: list = []
+    what = "to the window's maximum" if mode == "max" else "evenly over the window"
 
-    def draw(t: int):
-        for artist in moving:
-            artist.remove()
-        moving.clear()
+    def fill(t):
         gx = np.zeros((h, w)) if t == 0 else contributions[:t].sum(axis=0)
         image.set_data(gx)
         for label, v in zip(labels, gx.ravel()):
@@ -109,22 +123,16 @@ def _backward_frames(x, geom, g, contributions, argmax, mode, axes, norms, decim
             label.set_text(text)
             label.set_color(color)
             label.set_fontsize(size)
-        if 0 < t <= len(order):
-            i, j = order[t - 1]
-            color = grid.WINDOW_COLORS[0]
-            moving.append(grid.outline(ax_g, i, j, 1, 1, color))
-            moving.extend(grid.outline_window(ax_x, i, j, geom, color))
-            if argmax is not None:
-                moving.extend(grid.mark_winner(ax_x, *argmax[i, j], geom, color, markersize=6))
-            for r, c in np.argwhere(contributions[t - 1] != 0):
-                moving.append(grid.outline(ax_gx, r, c, 1, 1, color))
-            what = "to the window's maximum" if mode == "max" else "evenly over the window"
-            caption.set_text(f"grad_out[{i}, {j}] flows back {what}")
-        else:
-            caption.set_text("start: grad_x is all zeros")
-        return []
 
-    return draw, len(order) + 1
+    def highlight(i, j, color):
+        artists = [grid.outline(ax_g, i, j, 1, 1, color), *grid.outline_window(ax_x, i, j, geom, color)]
+        if argmax is not None:
+            artists.extend(grid.mark_winner(ax_x, *argmax[i, j], geom, color, markersize=6))
+        reached = np.argwhere(contributions[i * ow + j] != 0)  # the cells this gradient lands on
+        artists.extend(grid.outline(ax_gx, r, c, 1, 1, color) for r, c in reached)
+        return artists, f"grad_out[{i}, {j}] flows back {what}"
+
+    return _player(order, caption, "start: grad_x is all zeros", fill, highlight)
 
 
 def sliding_window(x, kernel_size, *, stride=None, padding=0, dilation=1, ceil_mode=False,

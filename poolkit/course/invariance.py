@@ -29,13 +29,10 @@ def show_shift_change(shifts, curves, *, ylabel="change of the pooled map", titl
     Returns
     -------
     matplotlib.figure.Figure
-        Closed in pyplot if it was created here, so a notebook shows it once,
-        as the cell's result.
+        The curves, on ``ax`` or in a new figure closed in pyplot (so it shows once).
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> fig = show_shift_change([0, 1, 2], {"max pool": [0, 0.2, 0]})
     >>> len(fig.axes)
     1

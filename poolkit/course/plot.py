@@ -1,4 +1,4 @@
-"""Figures for the course: maps as annotated grids, pooling windows, gradient routing, photos.
+"""Figures for the course: maps as annotated grids, pooling windows, gradient routing, receptive fields.
 
 Every function returns a matplotlib :class:`~matplotlib.figure.Figure`. When it
 creates the figure itself it closes it in pyplot before returning, so a
@@ -44,18 +44,19 @@ with requires("poolkit.course.plot"):
         draw_values, finish, fit_width, mark_winner, new_figure, norm_for, outline, outline_window,
         padded_extent, style_grid_axes, window_taps_2d,
     )
+    from .images import show_images  # noqa: F401  (pk.plot.show_images)
 
+# WINDOW_COLORS and MAX_WIDTH_INCHES (poolkit.course.grid's) and show_images (poolkit.course.images')
+# stay importable from here, as pk.plot.show_images is what the chapters call; they are documented
+# in their own modules.
 __all__ = [
-    "WINDOW_COLORS",
     "show_map",
     "show_pooling",
     "show_pooling_grid",
     "show_routing",
-    "show_images",
     "show_receptive_field",
     "pool_map",
     "pool_backward_map",
-    "MAX_WIDTH_INCHES",
 ]
 
 # ----------------------------------------------------------------------------
@@ -167,6 +168,7 @@ def show_map(x, ax=None, *, annotate: bool = True, highlight=None, title: str | 
     Returns
     -------
     matplotlib.figure.Figure
+        ``ax``'s figure (left open), or a new one closed in pyplot.
 
     Examples
     --------
@@ -227,6 +229,7 @@ def show_pooling(x, kernel_size, *, stride=None, padding=0, dilation=1, ceil_mod
     Returns
     -------
     matplotlib.figure.Figure
+        Two panels, input and output (``axes``' figure, or a new closed one).
 
     Raises
     ------
@@ -322,6 +325,7 @@ def show_pooling_grid(x, settings: Sequence[dict], *, mode: str = "max", ncols: 
     Returns
     -------
     matplotlib.figure.Figure
+        Two panels per setting, closed in pyplot.
 
     Examples
     --------
@@ -403,6 +407,7 @@ def show_routing(x, grad_out=None, kernel_size=2, *, stride=None, padding=0, dil
     Returns
     -------
     matplotlib.figure.Figure
+        Three panels (input, upstream gradient, input gradient), closed in pyplot.
 
     Examples
     --------
@@ -467,87 +472,6 @@ def show_routing(x, grad_out=None, kernel_size=2, *, stride=None, padding=0, dil
     return finish(fig, True)
 
 
-def _as_image(img, name: str) -> tuple[np.ndarray, bool]:
-    arr = np.asarray(img)
-    if arr.dtype.kind not in "iuf":
-        raise TypeError(f"{name} must be a numeric image, got dtype {arr.dtype}")
-    while arr.ndim > 3 and arr.shape[0] == 1:
-        arr = arr[0]
-    if arr.ndim == 3 and arr.shape[0] in (3, 4) and arr.shape[-1] not in (3, 4):
-        arr = np.moveaxis(arr, 0, -1)  # CHW -> HWC for imshow
-    if arr.ndim == 3 and arr.shape[0] == 1:
-        arr = arr[0]
-    if arr.ndim == 2:
-        return arr.astype(np.float64), True
-    if arr.ndim == 3 and arr.shape[-1] in (3, 4):
-        return np.clip(arr.astype(np.float64), 0.0, 1.0), False
-    raise ValueError(f"{name} must be (H, W), (3, H, W) or (H, W, 3), got shape {np.shape(img)}")
-
-
-def show_images(images: Sequence, titles: Sequence[str] | None = None, *, cmap: str = "gray",
-                suptitle: str | None = None, height: float = 2.6, show_size: bool = True) -> Figure:
-    """Show images side by side at the same display size, pixels as squares.
-
-    A pooled photo has fewer pixels; shown at the same size, its blocks make
-    the loss of detail visible. Gray images in ``[0, 1]`` use a fixed
-    0..1 scale so brightness compares across panels.
-
-    Parameters
-    ----------
-    images : sequence of arrays
-        Each ``(H, W)``, ``(3, H, W)`` (CHW, as poolkit uses) or ``(H, W, 3)``.
-    titles : sequence of str, optional
-        One per image.
-    cmap : str, optional
-        Colour map for gray images.
-    suptitle : str, optional
-        Figure title.
-    height : float, optional
-        Height of each panel in inches.
-    show_size : bool, optional
-        Add each image's pixel size to its title.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> fig = show_images([np.zeros((8, 8)), np.ones((4, 4))], ["before", "after"])
-    >>> [ax.get_title() for ax in fig.axes]
-    ['before\\n8\u00d78 pixels', 'after\\n4\u00d74 pixels']
-    """
-    if isinstance(images, np.ndarray) and images.ndim in (2, 3) and not (images.ndim == 3 and images.shape[0] > 4):
-        images = [images]
-    if not isinstance(images, (list, tuple)) or not images:
-        raise ValueError("images must be a non-empty list of arrays")
-    if titles is not None:
-        if isinstance(titles, str) or len(titles) != len(images):
-            raise ValueError(f"titles must be a list of {len(images)} strings, got {titles!r}")
-    prepared = [_as_image(im, f"images[{i}]") for i, im in enumerate(images)]
-    ratios = [im.shape[1] / im.shape[0] for im, _ in prepared]
-    fig, grid = new_figure(sum(height * r for r in ratios) + 0.4 * len(images), height + 0.8,
-                            ncols=len(images), gridspec_kw={"width_ratios": ratios})
-    for n, ((im, gray), ax) in enumerate(zip(prepared, grid[0])):
-        if gray:
-            in_unit = float(np.nanmin(im)) >= 0.0 and float(np.nanmax(im)) <= 1.0
-            ax.imshow(im, cmap=cmap, vmin=0.0 if in_unit else None, vmax=1.0 if in_unit else None,
-                      interpolation="nearest")
-        else:
-            ax.imshow(im, interpolation="nearest")
-        ax.set_xticks([])
-        ax.set_yticks([])
-        label = titles[n] if titles is not None else ""
-        if show_size:
-            size = f"{im.shape[0]}\u00d7{im.shape[1]} pixels"
-            label = f"{label}\n{size}" if label else size
-        ax.set_title(label, fontsize=10)
-    if suptitle:
-        fig.suptitle(suptitle, fontsize=11)
-    return finish(fig, True)
-
-
 def show_receptive_field(layers, size: int = 16, *, unit: int | None = None) -> Figure:
     """Draw which input cells one unit of the last layer sees, through a stack of layers.
 
@@ -569,6 +493,7 @@ def show_receptive_field(layers, size: int = 16, *, unit: int | None = None) -> 
     Returns
     -------
     matplotlib.figure.Figure
+        One panel, closed in pyplot.
 
     Examples
     --------

@@ -34,13 +34,10 @@ def show_timings(sizes, timings, floor, *, xlabel="input height = width", ax=Non
     Returns
     -------
     matplotlib.figure.Figure
-        Closed in pyplot if it was created here, so a notebook shows it once,
-        as the cell's result.
+        The timing plot, on ``ax`` or in a figure of its own (closed in pyplot, shown once).
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> fig = show_timings([8, 16], {"fast": [1e-5, 4e-5]}, [1e-6, 4e-6])
     >>> len(fig.axes)
     1

@@ -94,13 +94,10 @@ def show_windows_1d(size, kernel_size, *, stride=None, padding=0, dilation=1, ce
     Returns
     -------
     matplotlib.figure.Figure
-        Closed in pyplot if it was created here, so a notebook shows it once,
-        as the cell's result.
+        ``ax``'s figure (left open), or a new one closed by :func:`~poolkit.course.grid.finish`.
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> fig = show_windows_1d(5, 2, stride=2, padding=1, ceil_mode=True)
     >>> len(fig.axes)
     1

@@ -32,6 +32,9 @@ Modules
 :mod:`~poolkit.course.deps`
     The ``course`` extra's packages, and the clear ImportError when one is missing.
 
+The chapters' exercise checkers (``pk.exercises``) belong to this layer too and are to join it
+here as ``course/exercises/``.
+
 The teaching modules need the packages of the ``course`` extra (matplotlib, ipywidgets,
 Pillow, IPython, jupyterquiz): ``pip install "poolkit[course]"``. Without them the library
 works, and importing a teaching module raises an ImportError that names the missing

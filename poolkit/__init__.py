@@ -80,22 +80,30 @@ __all__ = [
     'spatial_pyramid_pool2d_backward_naive', 'spatial_pyramid_pool2d_naive', 'unpool_size',
 ]
 
-# The teaching modules load matplotlib and ipywidgets, so they are imported on
-# first use (PEP 562): ``pk.plot.show_map(...)`` works after ``import poolkit as pk``
-# while a plain ``import poolkit`` stays light.
-_SUBMODULES = frozenset({
-    "adaptive", "animate", "arguments", "avg_pool", "chapter_figs", "cost", "data", "exercises",
-    "geometry", "global_pool", "gradients", "kernels", "layers", "lp_pool", "max_pool", "params",
-    "plot", "pyramid", "receptive", "reference", "shapes", "unpool", "widgets",
-})
+# The library's modules, and the teaching layer's (poolkit.course, which loads matplotlib and
+# ipywidgets), are imported on first use (PEP 562): ``pk.plot.show_map(...)`` works after
+# ``import poolkit as pk`` while a plain ``import poolkit`` stays light. A course alias
+# names the module it stands for; ``pk.plot`` is ``poolkit.course.plot``.
+_SUBMODULES = {
+    name: f"{__name__}.{name}" for name in (
+        "adaptive", "arguments", "avg_pool", "cost", "geometry", "global_pool", "gradients",
+        "kernels", "layers", "lp_pool", "max_pool", "params", "pyramid", "receptive", "reference",
+        "shapes", "unpool", "course",
+    )
+} | {
+    name: f"{__name__}.course.{name}" for name in (
+        "animate", "data", "exercises", "grid", "images", "invariance", "plot", "timing", "widgets",
+        "windows",
+    )
+}
 
 
 def __getattr__(name):
     if name in _SUBMODULES:
         import importlib
-        return importlib.import_module(f"{__name__}.{name}")
+        return importlib.import_module(_SUBMODULES[name])
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def __dir__():
-    return sorted(set(globals()) | _SUBMODULES)
+    return sorted(set(globals()) | set(_SUBMODULES))

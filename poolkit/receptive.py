@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from . import params as _p
 
-__all__ = ["RFLayer", "ReceptiveField", "receptive_field"]
+__all__ = ["RFLayer", "ReceptiveField", "receptive_field", "receptive_cone"]
 
 _KEYS = {"name", "kernel_size", "stride", "padding", "dilation", "ceil_mode"}
 
@@ -192,3 +192,63 @@ def receptive_field(layers):
     if not rows:
         raise ValueError("layers is empty; give at least one layer")
     return ReceptiveField(rows)
+
+
+def receptive_cone(layers, size: int, unit: int | None = None):
+    """Which cells of each layer one output unit depends on, along one axis.
+
+    The field of :func:`poolkit.receptive_field` counted on a finite input: cells in the
+    padding are left out, so near the border a unit sees fewer cells than its
+    field's size.
+
+    Parameters
+    ----------
+    layers : sequence
+        As for :func:`poolkit.receptive_field` (dicts or layer objects).
+    size : int
+        Input length.
+    unit : int, optional
+        Index of the unit in the last layer (default: the middle one).
+
+    Returns
+    -------
+    lengths : list of int
+        Cells per row: the input, then each layer's output.
+    cone : list of set of int
+        For each row, the cells the chosen unit depends on (padding excluded).
+
+    Examples
+    --------
+    >>> lengths, cone = receptive_cone([dict(kernel_size=3, padding=1), dict(kernel_size=2, stride=2)], 8)
+    >>> lengths, sorted(cone[0]), sorted(cone[-1])
+    ([8, 8, 4], [3, 4, 5, 6], [2])
+    """
+    rf = receptive_field(layers)  # validates every layer with the library's messages
+    size = _p.check_int(size, "size")
+    if size < 1:
+        raise ValueError(f"size={size} must be at least 1")
+    specs = [(r.kernel_size, r.stride, r.padding, r.dilation) for r in rf]
+    lengths = [size]
+    for i, (k, st, p, d) in enumerate(specs):
+        n = _p.output_length(lengths[-1], k, st, p, d, False)
+        if n < 1:
+            raise ValueError(f"size={size} is too small for this stack: layer {i} "
+                             f"(kernel_size={k}) gets {lengths[-1]} cells and has no output")
+        lengths.append(n)
+    if unit is None:
+        unit = lengths[-1] // 2
+    unit = _p.check_int(unit, "unit")
+    if not 0 <= unit < lengths[-1]:
+        raise ValueError(f"unit={unit} must be in [0, {lengths[-1]}) (the last layer has {lengths[-1]} units)")
+    cone = [set() for _ in lengths]
+    cone[-1] = {unit}
+    for li in range(len(specs) - 1, -1, -1):
+        k, st, p, d = specs[li]
+        below = set()
+        for o in cone[li + 1]:
+            for t in range(k):
+                c = o * st - p + d * t
+                if 0 <= c < lengths[li]:
+                    below.add(c)
+        cone[li] = below
+    return lengths, cone

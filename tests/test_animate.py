@@ -15,8 +15,8 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.animation import FuncAnimation  # noqa: E402
 
-from poolkit import animate  # noqa: E402
-from poolkit.data import running_example  # noqa: E402
+from poolkit.course import animate  # noqa: E402
+from poolkit.course.data import running_example  # noqa: E402
 
 X = running_example()
 
@@ -180,7 +180,7 @@ def test_in_a_notebook_each_visual_is_shown_exactly_once(tmp_path):
     nbclient = pytest.importorskip("nbclient")
     nb = nbformat.v4.new_notebook()
     nb.cells = [
-        nbformat.v4.new_code_cell("import numpy as np\nfrom poolkit import plot, animate\n"
+        nbformat.v4.new_code_cell("import numpy as np\nfrom poolkit.course import plot, animate\n"
                                   "x = np.array([[1.0, 2.0], [3.0, 4.0]])"),
         nbformat.v4.new_code_cell("plot.show_pooling(x, 2)"),
         nbformat.v4.new_code_cell("animate.to_html(animate.sliding_window(x, 2))"),

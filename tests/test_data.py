@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import poolkit as pk
-from poolkit import data
+from poolkit.course import data
 
 
 def test_running_example_values_and_copy():

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import poolkit as pk
-import poolkit.data  # not imported by `import poolkit`
+import poolkit.course.data  # noqa: F401  (not imported by `import poolkit`)
 from poolkit.exercises import ch08, quiz
 from poolkit.exercises._core import FAILED, NOT_ATTEMPTED, PASSED
 

@@ -8,17 +8,38 @@ import pytest
 import poolkit as pk
 
 
-def test_plain_import_does_not_load_plotting_or_widgets():
+HEAVY = ("matplotlib", "ipywidgets", "IPython", "PIL", "jupyterquiz")
+
+
+@pytest.mark.parametrize("statement", ["import poolkit", "import poolkit.course",
+                                       "import poolkit.course.deps", "import poolkit as pk; pk.course"])
+def test_plain_import_does_not_load_plotting_or_widgets(statement):
     # A fresh interpreter, so modules imported by other tests don't count.
-    code = "import sys, poolkit; print(sorted(m for m in ('matplotlib', 'ipywidgets') if m in sys.modules))"
+    code = f"import sys; {statement}; print(sorted(m for m in {HEAVY!r} if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
 
-@pytest.mark.parametrize("name", ["data", "plot", "animate", "widgets", "exercises", "shapes"])
-def test_teaching_modules_are_reachable_as_attributes(name):
-    module = getattr(pk, name)
-    assert module.__name__ == f"poolkit.{name}"
+@pytest.mark.parametrize("name, module", [
+    ("data", "poolkit.course.data"), ("plot", "poolkit.course.plot"), ("animate", "poolkit.course.animate"),
+    ("widgets", "poolkit.course.widgets"), ("grid", "poolkit.course.grid"),
+    ("windows", "poolkit.course.windows"), ("timing", "poolkit.course.timing"),
+    ("invariance", "poolkit.course.invariance"), ("images", "poolkit.course.images"),
+    ("course", "poolkit.course"),
+    ("exercises", "poolkit.course.exercises"), ("shapes", "poolkit.shapes"),
+])
+def test_teaching_modules_are_reachable_as_attributes(name, module):
+    # The learners' names (pk.plot.show_pooling, pk.data.photo, ...) are lazy aliases of the course layer.
+    assert getattr(pk, name).__name__ == module
+    assert name in dir(pk)
+
+
+def test_the_names_the_chapters_call_are_there():
+    assert callable(pk.plot.show_pooling) and callable(pk.plot.show_routing) and callable(pk.plot.show_map)
+    assert callable(pk.animate.to_html) and callable(pk.animate.sliding_window)
+    assert callable(pk.widgets.PoolingExplorer) and callable(pk.widgets.OutputSizeCalculator)
+    assert pk.data.photo(size=8).shape == (8, 8)
+    assert pk.plot.show_images is pk.images.show_images
 
 
 def test_function_wins_over_module_of_the_same_name():
@@ -82,3 +103,86 @@ def test_new_library_modules_are_reachable():
     for name in ("geometry", "reference", "arguments", "lp_pool", "unpool", "gradients", "kernels"):
         assert getattr(pk, name).__name__ == f"poolkit.{name}"
     assert pk.MaxUnpool2d is pk.layers.MaxUnpool2d
+
+
+# ---------------------------------------------------------------- packaging: the "course" extra
+
+
+def _pyproject():
+    import tomllib
+    from pathlib import Path
+
+    return tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text(encoding="utf8"))
+
+
+def _dist_name(requirement):
+    import re
+
+    return re.match(r"[A-Za-z0-9._-]+", requirement).group(0).lower().replace("_", "-")
+
+
+def test_the_course_extra_names_the_packages_the_error_names():
+    from poolkit.course.deps import COURSE_PACKAGES
+
+    extra = _pyproject()["project"]["optional-dependencies"]["course"]
+    assert sorted(_dist_name(r) for r in extra) == sorted(p.lower() for p in COURSE_PACKAGES.values())
+    assert all(">=" in r and "==" not in r for r in extra)            # lower bounds, no pins
+    assert _pyproject()["project"]["dependencies"] == ["numpy>=1.26"]  # the library: numpy only
+
+
+def test_every_third_party_import_of_the_course_layer_is_in_the_extra():
+    # Read the imports of every course module (and the exercises) and check each non-stdlib
+    # package is a course dependency: a new import without a new extra fails here.
+    import ast
+    from pathlib import Path
+
+    from poolkit.course.deps import COURSE_PACKAGES
+
+    root = Path(__file__).resolve().parents[1] / "poolkit"
+    found = set()
+    for path in [*(root / "course").rglob("*.py"), *(root / "exercises").rglob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf8"))):
+            if isinstance(node, ast.Import):
+                found |= {a.name.split(".")[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                found.add(node.module.split(".")[0])
+    third_party = {m for m in found if m not in sys.stdlib_module_names} - {"numpy", "poolkit", "__future__"}
+    # matplotlib_inline comes with ipykernel; poolkit.course.grid uses it only if it is there.
+    assert third_party - {"matplotlib_inline"} <= set(COURSE_PACKAGES), third_party - set(COURSE_PACKAGES)
+
+
+def test_the_wheel_declares_the_course_extra_and_holds_the_course_layer(tmp_path):
+    import email
+    import zipfile
+    from pathlib import Path
+
+    pytest.importorskip("setuptools")
+    pytest.importorskip("wheel")
+    import shutil
+
+    repo = Path(__file__).resolve().parents[1]
+    # Build from a copy: setuptools writes build/ and *.egg-info next to the sources.
+    src = tmp_path / "src"
+    src.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(repo / name, src / name)
+    shutil.copytree(repo / "poolkit", src / "poolkit", ignore=shutil.ignore_patterns("__pycache__"))
+    build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                            "--disable-pip-version-check", "-q", "-w", str(tmp_path / "dist"), str(src)],
+                           capture_output=True, text=True, cwd=tmp_path)
+    assert build.returncode == 0, build.stderr[-2000:]
+    (wheel,) = (tmp_path / "dist").glob("poolkit-*.whl")
+    with zipfile.ZipFile(wheel) as zf:
+        names = zf.namelist()
+        (meta_name,) = [n for n in names if n.endswith(".dist-info/METADATA")]
+        meta = email.message_from_bytes(zf.read(meta_name))
+    assert "course" in meta.get_all("Provides-Extra")
+    requires = meta.get_all("Requires-Dist")
+    unconditional = [r for r in requires if "extra ==" not in r]
+    assert [_dist_name(r) for r in unconditional] == ["numpy"], requires
+    in_extra = sorted(_dist_name(r) for r in requires if 'extra == "course"' in r)
+    assert in_extra == sorted(_dist_name(r) for r in _pyproject()["project"]["optional-dependencies"]["course"])
+    for module in ("__init__", "deps", "grid", "plot", "animate", "widgets", "data", "windows", "timing",
+                   "invariance", "images"):
+        assert f"poolkit/course/{module}.py" in names, module
+    assert "poolkit/max_pool.py" in names and not any(n.startswith("tests/") for n in names)

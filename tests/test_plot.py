@@ -14,8 +14,8 @@ import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import ConnectionPatch, Rectangle  # noqa: E402
 
-from poolkit import plot  # noqa: E402
-from poolkit.data import running_example  # noqa: E402
+from poolkit.course import grid, plot  # noqa: E402
+from poolkit.course.data import running_example  # noqa: E402
 
 X = running_example()
 MINUS_INF = "\u2212\u221e"
@@ -213,9 +213,9 @@ def test_inline_figures_are_retina_png_in_a_kernel(monkeypatch):
     import matplotlib_inline.backend_inline as inline
 
     monkeypatch.setattr(inline, "set_matplotlib_formats", lambda *f: calls.append(f))
-    assert plot._crisp_inline_png() is True and calls == [("retina",)]
+    assert grid.crisp_inline_png() is True and calls == [("retina",)]
     monkeypatch.setattr(IPython, "get_ipython", lambda: None)
-    assert plot._crisp_inline_png() is False and calls == [("retina",)]
+    assert grid.crisp_inline_png() is False and calls == [("retina",)]
 
 
 def test_show_pooling_grid():
@@ -271,6 +271,17 @@ def test_figures_are_deterministic():
     assert png(plot.show_pooling(X, 2)) == png(plot.show_pooling(X, 2))
 
 
+def test_pool_backward_map_routes_and_spreads_by_hand():
+    g = np.array([[1.0, 2.0], [3.0, 4.0]])
+    # max, 2x2 windows of the running example: the winners are (1, 0)=6, (0, 3)=7 (the first of
+    # the tied 7s in row-major order), (3, 0)=8 and (2, 3)=3.
+    want = np.zeros((4, 4))
+    want[1, 0], want[0, 3], want[3, 0], want[2, 3] = 1, 2, 3, 4
+    assert np.array_equal(plot.pool_backward_map(X, g, 2), want)
+    # avg: each window's gradient g / 4 on each of its four cells.
+    assert np.array_equal(plot.pool_backward_map(X, g, 2, mode="mean"), np.kron(g / 4, np.ones((2, 2))))
+
+
 def test_pool_map_matches_the_public_functions():
     import poolkit as pk
 
@@ -283,16 +294,6 @@ def test_pool_map_matches_the_public_functions():
 
 STACK = [dict(name="conv1", kernel_size=3, padding=1), dict(name="pool1", kernel_size=2, stride=2),
          dict(name="conv2", kernel_size=3, padding=1)]
-
-
-def test_receptive_cone_by_hand():
-    lengths, cone = plot.receptive_cone(STACK, 16)
-    # Lengths: 16 -> conv keeps 16 -> pool halves to 8 -> conv keeps 8; the middle unit is 4.
-    assert lengths == [16, 16, 8, 8]
-    # Back from conv2 unit 4: pool1 3..5 -> conv1 6..11 -> input 5..12 (8 cells = the field size).
-    assert [sorted(c) for c in cone] == [list(range(5, 13)), list(range(6, 12)), [3, 4, 5], [4]]
-    _, cone = plot.receptive_cone(STACK, 16, unit=0)
-    assert sorted(cone[0]) == [0, 1, 2, 3, 4]  # the border cuts the field: padding is not a cell
 
 
 def test_show_receptive_field():
@@ -316,17 +317,17 @@ def test_show_receptive_field_errors():
 
 
 def test_chapter_figures_draw_on_a_given_axes_or_on_a_new_closed_figure():
-    from poolkit import chapter_figs
+    from poolkit.course import invariance, timing
 
     fig, ax = plt.subplots()
     try:
-        got = chapter_figs.show_shift_change([0, 1, 2], {"max": [0.0, 0.2, 0.0]}, ax=ax)
+        got = invariance.show_shift_change([0, 1, 2], {"max": [0.0, 0.2, 0.0]}, ax=ax)
         assert got is fig                                   # drew on the caller's axes
         assert plt.fignum_exists(fig.number)                # and left the caller's figure open
     finally:
         plt.close(fig)
-    new = chapter_figs.show_shift_change([0, 1, 2], {"max": [0.0, 0.2, 0.0]})
+    new = invariance.show_shift_change([0, 1, 2], {"max": [0.0, 0.2, 0.0]})
     assert tuple(new.get_size_inches()) == (6.0, 3.6)       # a figure of its own (6.0 x 3.6 inches)
     assert not plt.fignum_exists(new.number)                # closed in pyplot: shown once
-    wide = chapter_figs.show_timings([8, 16], {"fast": [1e-5, 4e-5]}, [1e-6, 4e-6])
+    wide = timing.show_timings([8, 16], {"fast": [1e-5, 4e-5]}, [1e-6, 4e-6])
     assert tuple(wide.get_size_inches()) == (6.4, 4.0)

@@ -185,3 +185,44 @@ def test_html_table_has_padded_aligned_cells_and_the_same_values_as_the_text():
         "conv1    3  1  1  1     3     1      0",
         "pool<1>  2  2  0  1     4     2    0.5",
     ]
+
+
+# ---------------------------------------------------------------- the dependency cone (finite input)
+
+CONE_STACK = [dict(name="conv1", kernel_size=3, padding=1), dict(name="pool1", kernel_size=2, stride=2),
+              dict(name="conv2", kernel_size=3, padding=1)]
+
+
+def test_receptive_cone_by_hand():
+    from poolkit.receptive import receptive_cone
+
+    lengths, cone = receptive_cone(CONE_STACK, 16)
+    # Lengths: 16 -> conv keeps 16 -> pool halves to 8 -> conv keeps 8; the middle unit is 4.
+    assert lengths == [16, 16, 8, 8]
+    # Back from conv2 unit 4: pool1 3..5 -> conv1 6..11 -> input 5..12 (8 cells = the field size).
+    assert [sorted(c) for c in cone] == [list(range(5, 13)), list(range(6, 12)), [3, 4, 5], [4]]
+    _, cone = receptive_cone(CONE_STACK, 16, unit=0)
+    assert sorted(cone[0]) == [0, 1, 2, 3, 4]  # the border cuts the field: padding is not a cell
+
+
+def test_receptive_cone_far_from_the_border_spans_the_field():
+    # Property: away from the border the cone's input cells are exactly the field's size,
+    # contiguous, centred on the unit's start + unit * jump.
+    from poolkit.receptive import receptive_cone
+
+    rf = pk.receptive_field(CONE_STACK)
+    lengths, cone = receptive_cone(CONE_STACK, 64, unit=16)
+    cells = sorted(cone[0])
+    assert len(cells) == rf.size and cells == list(range(cells[0], cells[0] + rf.size))
+    assert (cells[0] + cells[-1]) / 2 == rf[-1].start + 16 * rf.jump
+
+
+def test_receptive_cone_errors_name_the_argument():
+    from poolkit.receptive import receptive_cone
+
+    with pytest.raises(ValueError, match=r"size=1 is too small for this stack: layer 1 \(kernel_size=2\)"):
+        receptive_cone(CONE_STACK, 1)
+    with pytest.raises(ValueError, match=r"unit=8 must be in \[0, 8\)"):
+        receptive_cone(CONE_STACK, 16, unit=8)
+    with pytest.raises(ValueError, match="size=0 must be at least 1"):
+        receptive_cone(CONE_STACK, 0)

@@ -11,8 +11,8 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import poolkit as pk  # noqa: E402
-from poolkit import widgets  # noqa: E402
-from poolkit.data import running_example  # noqa: E402
+from poolkit.course import widgets  # noqa: E402
+from poolkit.course.data import running_example  # noqa: E402
 
 X = running_example()
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -152,7 +152,7 @@ def test_display_shows_the_root_widget(explorer, monkeypatch):
 def test_calculator_display_says_what_it_is(monkeypatch):
     import IPython.display as disp
 
-    from poolkit.widgets import OutputSizeCalculator
+    from poolkit.course.widgets import OutputSizeCalculator
 
     shown = []
     monkeypatch.setattr(disp, "display", lambda *objs, **kw: shown.append(objs[0]))

@@ -234,7 +234,7 @@ _MAX_HINTS = {
 
 
 def _running_example() -> np.ndarray:
-    from ..data import running_example
+    from poolkit.course.data import running_example
 
     return running_example()
 

@@ -16,7 +16,7 @@ state so a test (or a curious learner) can drive it from code:
     the root box; displaying the explorer displays it.
 
 Widgets need a kernel: on the static site, show a kernel-free form instead
-(:func:`poolkit.animate.to_html`, :func:`poolkit.plot.show_pooling_grid`).
+(:func:`poolkit.course.animate.to_html`, :func:`poolkit.course.plot.show_pooling_grid`).
 """
 
 from __future__ import annotations
@@ -24,10 +24,17 @@ from __future__ import annotations
 import html
 import io
 
-import ipywidgets as W
-import numpy as np
+from .deps import requires
 
-from . import plot as _plot
+with requires("poolkit.course.widgets"):
+    import ipywidgets as W
+    import numpy as np
+
+    from poolkit.shapes import output_size
+
+    from .grid import as_map, check_mode
+    from .plot import pool_backward_map, pool_map, show_pooling, show_routing
+    from .windows import windows_before_drop
 
 __all__ = ["PoolingExplorer", "OutputSizeCalculator", "size_formula"]
 
@@ -66,14 +73,11 @@ def size_formula(size: int, kernel_size: int, stride: int, padding: int = 0, dil
     >>> print(text)
     out = ceil((in + 2p − d(k−1) − 1) / s) + 1 = ceil((5 + 2·1 − 1·(2−1) − 1) / 2) + 1 = 4; window 4 would start at 6 ≥ in + p = 6, in the right padding, so it is dropped: out = 3
     """
-    from .shapes import output_size
-
     out = output_size(size, kernel_size, stride=stride, padding=padding, dilation=dilation,
                       ceil_mode=ceil_mode)
     n, k, s, p, d = (int(v) for v in (size, kernel_size, stride, padding, dilation))
-    span = n + 2 * p - d * (k - 1) - 1
     rnd = "ceil" if ceil_mode else "floor"
-    raw = (-(-span // s) if ceil_mode else span // s) + 1
+    raw = windows_before_drop(n, k, s, p, d, ceil_mode)
     text = (f"{name} = {rnd}(({size_name} + 2p − d(k−1) − 1) / s) + 1 = "
             f"{rnd}(({n} + 2·{p} − {d}·({k}−1) − 1) / {s}) + 1 = {raw}")
     if ceil_mode and raw != out:
@@ -169,7 +173,7 @@ class PoolingExplorer(_Explorer):
     Parameters
     ----------
     x : array_like, shape (H, W), optional
-        The map to pool; default :func:`poolkit.data.running_example`.
+        The map to pool; default :func:`poolkit.course.data.running_example`.
     kernel_size, stride, padding, dilation, ceil_mode, mode
         Initial settings.
 
@@ -202,8 +206,8 @@ class PoolingExplorer(_Explorer):
             from .data import running_example
 
             x = running_example()
-        self.x = _plot._as_map(x)
-        mode = _plot._check_mode(mode)
+        self.x = as_map(x)
+        mode = check_mode(mode)
         h, w = self.x.shape
         kmax = max(2, min(max(h, w), 6))
         style = {"description_width": "7em"}
@@ -260,12 +264,12 @@ class PoolingExplorer(_Explorer):
         c["count_include_pad"].disabled = is_max
         kw = self.settings()
         try:
-            out, _, geom = _plot.pool_map(self.x, **kw)
+            out, _, geom = pool_map(self.x, **kw)
             if c["show_gradient"].value:
-                fig = _plot.show_routing(self.x, None, **kw)
+                fig = show_routing(self.x, None, **kw)
                 self.grad_x = self._grad(kw, out.shape)
             else:
-                fig = _plot.show_pooling(self.x, **kw)
+                fig = show_pooling(self.x, **kw)
                 self.grad_x = None
             png = _fig_png(fig)
             h, w = self.x.shape
@@ -287,17 +291,7 @@ class PoolingExplorer(_Explorer):
 
     def _grad(self, kw, out_shape):
         g = np.arange(1, out_shape[0] * out_shape[1] + 1, dtype=np.float64).reshape(out_shape)
-        if kw["mode"] == "max":
-            from .max_pool import max_pool2d_backward
-
-            return max_pool2d_backward(g[None], self.x[None], kw["kernel_size"], stride=kw["stride"],
-                                       padding=kw["padding"], dilation=kw["dilation"],
-                                       ceil_mode=kw["ceil_mode"])[0]
-        from .avg_pool import avg_pool2d_backward
-
-        return avg_pool2d_backward(g[None], self.x[None], kw["kernel_size"], stride=kw["stride"],
-                                   padding=kw["padding"], ceil_mode=kw["ceil_mode"],
-                                   count_include_pad=kw["count_include_pad"])[0]
+        return pool_backward_map(self.x, g, **kw)
 
     def _show_error(self, text: str) -> None:
         self.result = None
@@ -311,8 +305,8 @@ class PoolingExplorer(_Explorer):
         kw = self.settings()
         try:
             if self.controls["show_gradient"].value:
-                return _plot.show_routing(self.x, None, **kw)
-            return _plot.show_pooling(self.x, **kw)
+                return show_routing(self.x, None, **kw)
+            return show_pooling(self.x, **kw)
         except (ValueError, TypeError):
             return None
 

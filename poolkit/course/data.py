@@ -2,11 +2,15 @@
 
 Everything here is deterministic and offline. The photograph is the portrait of
 Grace Hopper that matplotlib ships as sample data, so no download is needed.
+The small maps need numpy only; the photograph needs matplotlib and Pillow
+(the ``course`` extra), imported when it is first asked for.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from .deps import requires
 
 __all__ = [
     "running_example",
@@ -91,8 +95,9 @@ def shifted_signal_1d() -> np.ndarray:
 
 def _load_photo_uint8() -> np.ndarray:
     """Read matplotlib's sample portrait as a ``(H, W, 3)`` uint8 array."""
-    from matplotlib import cbook
-    from PIL import Image
+    with requires("poolkit.course.data.photo"):
+        from matplotlib import cbook
+        from PIL import Image
 
     path = cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)
     with Image.open(path) as im:

@@ -3,8 +3,8 @@
 :func:`sliding_window` builds a matplotlib ``FuncAnimation``; :func:`to_html`
 turns it into a self-contained HTML player (frames embedded as PNG, play
 controls in plain JavaScript) that works on the static site with no kernel
-and no network. Each frame is drawn with :mod:`poolkit.plot`'s helpers and the
-numbers come from poolkit's public functions.
+and no network. Each frame is drawn with the grid toolkit :mod:`poolkit.course.grid`
+and the numbers come from poolkit's public functions (through :func:`poolkit.course.plot.pool_map`).
 
 Typical use, as the last line of a notebook cell::
 
@@ -19,11 +19,15 @@ import re
 import struct
 from collections import Counter
 
-import matplotlib.pyplot as plt
-import numpy as np
-from matplotlib.animation import FuncAnimation
+from .deps import requires
 
-from . import plot as _plot
+with requires("poolkit.course.animate"):
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from matplotlib.animation import FuncAnimation
+
+    from . import grid
+    from .plot import pool_backward_map, pool_map
 
 __all__ = ["sliding_window", "to_html", "MAX_FRAMES"]
 
@@ -36,45 +40,59 @@ _SCALE = 2
 _seen: Counter = Counter()
 
 
-def _forward_frames(x, geom, out, argmax, mode, ax_in, ax_out, norm, decimals, caption):
-    """Draw the still parts once; return ``draw(t)`` that updates only what changes."""
-    oh, ow = out.shape
-    order = [(i, j) for i in range(oh) for j in range(ow)]
-    (ph, pw) = geom.padding
-    _plot._draw_padded_input(ax_in, x, geom, mode, norm, annotate=True, decimals=decimals)
-    _plot._draw_values(ax_out, out, norm, _plot.CMAP, annotate=True, decimals=decimals)
-    _plot._style_grid_axes(ax_out, oh, ow)
-    ax_in.set_title(f"input {x.shape[0]}\u00d7{x.shape[1]}", fontsize=10)
-    ax_out.set_title(f"output {oh}\u00d7{ow}", fontsize=10)
-    image, labels = ax_out.images[0], list(ax_out.texts)
+def _player(order, caption, start_text, fill, highlight):
+    """``draw(t)`` for frame ``t``, and the number of frames (one per window, after a start frame).
+
+    Each frame removes the previous frame's outlines, calls ``fill(t)`` to show the cells done
+    after ``t`` windows and, from frame 1, ``highlight(i, j, color)`` for the ``t``-th window,
+    which draws its outlines and returns ``(artists, caption text)``.
+    """
     moving: list = []
 
     def draw(t: int):
         for artist in moving:
             artist.remove()
         moving.clear()
+        fill(t)
+        if 0 < t <= len(order):
+            i, j = order[t - 1]
+            artists, text = highlight(i, j, grid.WINDOW_COLORS[0])
+            moving.extend(artists)
+            caption.set_text(text)
+        else:
+            caption.set_text(start_text)
+        return []
+
+    return draw, len(order) + 1
+
+
+def _forward_frames(x, geom, out, argmax, mode, ax_in, ax_out, norm, decimals, caption):
+    """Draw the still parts once; return ``draw(t)`` that updates only what changes."""
+    oh, ow = out.shape
+    order = [(i, j) for i in range(oh) for j in range(ow)]
+    grid.draw_padded_input(ax_in, x, geom, mode, norm, annotate=True, decimals=decimals)
+    grid.draw_values(ax_out, out, norm, grid.CMAP, annotate=True, decimals=decimals)
+    grid.style_grid_axes(ax_out, oh, ow)
+    ax_in.set_title(f"input {x.shape[0]}\u00d7{x.shape[1]}", fontsize=10)
+    ax_out.set_title(f"output {oh}\u00d7{ow}", fontsize=10)
+    image, labels = ax_out.images[0], list(ax_out.texts)
+    word = "max" if mode == "max" else "mean"
+
+    def fill(t):
         done = np.zeros((oh, ow), dtype=bool)
         for i, j in order[:t]:
             done[i, j] = True
         image.set_data(np.where(done & np.isfinite(out), out, np.nan))
         for label, shown in zip(labels, done.ravel()):
             label.set_visible(bool(shown))
-        if 0 < t <= len(order):
-            i, j = order[t - 1]
-            color = _plot.WINDOW_COLORS[0]
-            moving.extend(_plot._outline_window(ax_in, i, j, geom, color))
-            moving.append(_plot._outline(ax_out, i, j, 1, 1, color))
-            if argmax is not None:
-                r, c = argmax[i, j]
-                moving.extend(ax_in.plot(c + pw + 0.3, r + ph - 0.3, "o", color=color, markersize=6,
-                                         markeredgecolor="white", markeredgewidth=1.0, zorder=6))
-            word = "max" if mode == "max" else "mean"
-            caption.set_text(f"window ({i}, {j}): {word} = {_plot._fmt_value(float(out[i, j]), decimals)}")
-        else:
-            caption.set_text("start: the output is empty")
-        return []
 
-    return draw, len(order) + 1
+    def highlight(i, j, color):
+        artists = [*grid.outline_window(ax_in, i, j, geom, color), grid.outline(ax_out, i, j, 1, 1, color)]
+        if argmax is not None:
+            artists.extend(grid.mark_winner(ax_in, *argmax[i, j], geom, color, markersize=6))
+        return artists, f"window ({i}, {j}): {word} = {grid.fmt_value(float(out[i, j]), decimals)}"
+
+    return _player(order, caption, "start: the output is empty", fill, highlight)
 
 
 def _backward_frames(x, geom, g, contributions, argmax, mode, axes, norms, decimals, caption):
@@ -84,49 +102,37 @@ def _backward_frames(x, geom, g, contributions, argmax, mode, axes, norms, decim
     order = [(i, j) for i in range(oh) for j in range(ow)]
     ax_x, ax_g, ax_gx = axes
     xnorm, norm = norms
-    (ph, pw) = geom.padding
-    cmap = _plot.plt.get_cmap(_plot.CMAP)
-    _plot._draw_padded_input(ax_x, x, geom, mode, xnorm, annotate=True, decimals=decimals)
-    _plot._draw_values(ax_g, g, norm, _plot.CMAP, annotate=True, decimals=decimals)
-    _plot._style_grid_axes(ax_g, oh, ow)
-    _plot._draw_values(ax_gx, np.zeros((h, w)), norm, _plot.CMAP, annotate=True, decimals=decimals)
-    _plot._style_grid_axes(ax_gx, h, w)
+    cmap = plt.get_cmap(grid.CMAP)
+    grid.draw_padded_input(ax_x, x, geom, mode, xnorm, annotate=True, decimals=decimals)
+    grid.draw_values(ax_g, g, norm, grid.CMAP, annotate=True, decimals=decimals)
+    grid.style_grid_axes(ax_g, oh, ow)
+    grid.draw_values(ax_gx, np.zeros((h, w)), norm, grid.CMAP, annotate=True, decimals=decimals)
+    grid.style_grid_axes(ax_gx, h, w)
     ax_x.set_title("input x", fontsize=10)
     ax_g.set_title("grad_out", fontsize=10)
     ax_gx.set_title("grad_x (accumulating)", fontsize=10)
     image, labels = ax_gx.images[0], list(ax_gx.texts)
-    base = _plot._base_fontsize(h, w)
-    moving: list = []
+    base = grid.base_fontsize(h, w)
+    what = "to the window's maximum" if mode == "max" else "evenly over the window"
 
-    def draw(t: int):
-        for artist in moving:
-            artist.remove()
-        moving.clear()
+    def fill(t):
         gx = np.zeros((h, w)) if t == 0 else contributions[:t].sum(axis=0)
         image.set_data(gx)
         for label, v in zip(labels, gx.ravel()):
-            text, color, size = _plot._cell_label(float(v), norm, cmap, decimals, base)
+            text, color, size = grid.cell_label(float(v), norm, cmap, decimals, base)
             label.set_text(text)
             label.set_color(color)
             label.set_fontsize(size)
-        if 0 < t <= len(order):
-            i, j = order[t - 1]
-            color = _plot.WINDOW_COLORS[0]
-            moving.append(_plot._outline(ax_g, i, j, 1, 1, color))
-            moving.extend(_plot._outline_window(ax_x, i, j, geom, color))
-            if argmax is not None:
-                r, c = argmax[i, j]
-                moving.extend(ax_x.plot(c + pw + 0.3, r + ph - 0.3, "o", color=color, markersize=6,
-                                        markeredgecolor="white", markeredgewidth=1.0, zorder=6))
-            for r, c in np.argwhere(contributions[t - 1] != 0):
-                moving.append(_plot._outline(ax_gx, r, c, 1, 1, color))
-            what = "to the window's maximum" if mode == "max" else "evenly over the window"
-            caption.set_text(f"grad_out[{i}, {j}] flows back {what}")
-        else:
-            caption.set_text("start: grad_x is all zeros")
-        return []
 
-    return draw, len(order) + 1
+    def highlight(i, j, color):
+        artists = [grid.outline(ax_g, i, j, 1, 1, color), *grid.outline_window(ax_x, i, j, geom, color)]
+        if argmax is not None:
+            artists.extend(grid.mark_winner(ax_x, *argmax[i, j], geom, color, markersize=6))
+        reached = np.argwhere(contributions[i * ow + j] != 0)  # the cells this gradient lands on
+        artists.extend(grid.outline(ax_gx, r, c, 1, 1, color) for r, c in reached)
+        return artists, f"grad_out[{i}, {j}] flows back {what}"
+
+    return _player(order, caption, "start: grad_x is all zeros", fill, highlight)
 
 
 def sliding_window(x, kernel_size, *, stride=None, padding=0, dilation=1, ceil_mode=False,
@@ -171,7 +177,7 @@ def sliding_window(x, kernel_size, *, stride=None, padding=0, dilation=1, ceil_m
 
     Examples
     --------
-    >>> from poolkit.data import running_example
+    >>> from poolkit.course.data import running_example
     >>> anim = sliding_window(running_example(), 2)
     >>> html = to_html(anim)
     >>> "https://" in html.data, html.data.count("<img id=")
@@ -181,34 +187,29 @@ def sliding_window(x, kernel_size, *, stride=None, padding=0, dilation=1, ceil_m
         raise TypeError(f"backward must be True or False, got {backward!r}")
     if isinstance(interval, bool) or not isinstance(interval, (int, np.integer)) or interval < 50:
         raise ValueError(f"interval must be an int of at least 50 milliseconds, got {interval!r}")
-    mode = _plot._check_mode(mode)
-    xm = _plot._as_map(x)
-    out, argmax, geom = _plot.pool_map(xm, kernel_size, stride=stride, padding=padding,
-                                       dilation=dilation, ceil_mode=ceil_mode, mode=mode,
-                                       count_include_pad=count_include_pad)
+    mode = grid.check_mode(mode)
+    xm = grid.as_map(x)
+    out, argmax, geom = pool_map(xm, kernel_size, stride=stride, padding=padding, dilation=dilation,
+                                 ceil_mode=ceil_mode, mode=mode, count_include_pad=count_include_pad)
     oh, ow = out.shape
     if oh * ow > MAX_FRAMES:
         raise ValueError(f"x gives {oh * ow} windows ({oh}x{ow} output); an animation shows at most "
                          f"{MAX_FRAMES}: use a smaller x or a larger stride")
     h, w = xm.shape
-    (ph, pw) = geom.padding
-    (kh, kw), (sh, sw), (dh, dw) = geom.kernel, geom.stride, geom.dilation
-    rows = max(h + 2 * ph, (oh - 1) * sh + dh * (kh - 1) + 1)
-    cols = max(w + 2 * pw, (ow - 1) * sw + dw * (kw - 1) + 1)
-    cell = _plot.CELL_INCH
+    rows, cols = grid.padded_extent(xm.shape, geom)
+    cell = grid.CELL_INCH
     if not backward:
-        fig, grid = plt.subplots(1, 2, figsize=(max(4.0, cell * (cols + ow) + 1.4), cell * max(rows, oh) + 1.5),
-                                 dpi=_DPI, layout="constrained", squeeze=False,
-                                 gridspec_kw={"width_ratios": [cols, max(ow, 1)]})
-        ax_a, ax_b = grid[0]
-        norm = _plot._norm_for(xm, out)
+        fig, panels = grid.new_figure(max(4.0, cell * (cols + ow) + 1.4), cell * max(rows, oh) + 1.5,
+                                      ncols=2, dpi=_DPI, gridspec_kw={"width_ratios": [cols, max(ow, 1)]})
+        ax_a, ax_b = panels[0]
+        norm = grid.norm_for(xm, out)
         caption = fig.supxlabel(" ", fontsize=10)
         draw, n = _forward_frames(xm, geom, out, argmax, mode, ax_a, ax_b, norm, decimals, caption)
     else:
         if grad_out is None:
             g = np.arange(1, oh * ow + 1, dtype=np.float64).reshape(oh, ow)
         else:
-            g = _plot._as_map(grad_out, "grad_out")
+            g = grid.as_map(grad_out, "grad_out")
             if g.shape != (oh, ow):
                 raise ValueError(f"grad_out must have the output's shape {(oh, ow)}, got {g.shape}")
         contributions = np.stack([
@@ -216,16 +217,13 @@ def sliding_window(x, kernel_size, *, stride=None, padding=0, dilation=1, ceil_m
                           count_include_pad)
             for i in range(oh) for j in range(ow)
         ])
-        fig, grid = plt.subplots(1, 3, figsize=(max(5.5, cell * (cols + ow + w) + 2.0),
-                                                cell * max(rows, oh) + 1.5),
-                                 dpi=_DPI, layout="constrained", squeeze=False,
-                                 gridspec_kw={"width_ratios": [cols, max(ow, 1), w]})
+        fig, panels = grid.new_figure(max(5.5, cell * (cols + ow + w) + 2.0), cell * max(rows, oh) + 1.5,
+                                      ncols=3, dpi=_DPI, gridspec_kw={"width_ratios": [cols, max(ow, 1), w]})
         total = contributions.sum(axis=0)
-        norms = (_plot._norm_for(xm, out), _plot._norm_for(g, total, vmin=min(0.0, float(np.nanmin(g)))))
+        norms = (grid.norm_for(xm, out), grid.norm_for(g, total, vmin=min(0.0, float(np.nanmin(g)))))
         caption = fig.supxlabel(" ", fontsize=10)
-        draw, n = _backward_frames(xm, geom, g, contributions, argmax, mode, tuple(grid[0]), norms,
+        draw, n = _backward_frames(xm, geom, g, contributions, argmax, mode, tuple(panels[0]), norms,
                                    decimals, caption)
-    fig.patch.set_facecolor("white")
     # Lay the figure out once, on its first frame, then freeze it: the frames
     # only change cell contents, and re-solving the layout per frame is slow.
     draw(0)
@@ -240,16 +238,8 @@ def _backward_one(x, g, i, j, kernel_size, stride, padding, dilation, ceil_mode,
     """grad_x contributed by grad_out[i, j] alone (the backward pass is linear in grad_out)."""
     one = np.zeros_like(g)
     one[i, j] = g[i, j]
-    if mode == "max":
-        from .max_pool import max_pool2d_backward
-
-        return np.asarray(max_pool2d_backward(one[None], x[None], kernel_size, stride=stride, padding=padding,
-                                              dilation=dilation, ceil_mode=ceil_mode)[0], dtype=np.float64)
-    from .avg_pool import avg_pool2d_backward
-
-    return np.asarray(avg_pool2d_backward(one[None], x[None], kernel_size, stride=stride, padding=padding,
-                                          ceil_mode=ceil_mode, count_include_pad=count_include_pad)[0],
-                      dtype=np.float64)
+    return pool_backward_map(x, one, kernel_size, stride=stride, padding=padding, dilation=dilation,
+                             ceil_mode=ceil_mode, mode=mode, count_include_pad=count_include_pad)
 
 
 # Inline SVG icons replacing the Font Awesome ones matplotlib links from a CDN.
@@ -368,8 +358,10 @@ def to_html(anim: FuncAnimation, *, default_mode: str = "once", fps: float | Non
     IPython.display.HTML
         Display it (or make it the cell's last expression).
     """
-    from IPython.display import HTML
     from matplotlib.animation import Animation
+
+    with requires("poolkit.course.animate.to_html"):
+        from IPython.display import HTML
 
     if not isinstance(anim, Animation):
         raise TypeError(f"anim must be a matplotlib Animation, got {type(anim).__name__}")

@@ -1,4 +1,4 @@
-"""Tests for the chapter 1 checkers (poolkit.exercises.ch01).
+"""Tests for the chapter 1 checkers (poolkit.course.exercises.ch01).
 
 Each checker must: pass a correct answer, give the specific feedback line for
 the typical mistakes it was written to catch, and print exactly one line with
@@ -13,7 +13,7 @@ import os
 import numpy as np
 import pytest
 
-from poolkit.exercises import ch01
+from poolkit.course.exercises import ch01
 
 # A printed float: a decimal point or an exponent ("NaN" as a word is allowed:
 # the framework names the problem, it does not print a value).
@@ -424,7 +424,7 @@ def test_statements_match_the_claims():
 
 
 def test_quiz_is_well_formed_and_its_keys_are_right():
-    from poolkit.exercises import quiz
+    from poolkit.course.exercises import quiz
 
     qs = quiz.validate(ch01.QUIZ)
     assert 3 <= len(qs) <= 5

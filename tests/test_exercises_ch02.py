@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from poolkit.exercises import ch02
+from poolkit.course.exercises import ch02
 
 FLOAT = re.compile(r"(?<![\w.])[-+]?(?:\d+\.\d+|\.\d+|\d+[eE][-+]?\d+)")  # a printed float value
 
@@ -133,7 +133,7 @@ def test_receptive_field_junk(capsys, junk):
 
 
 def test_quiz_is_valid():
-    from poolkit.exercises import quiz
+    from poolkit.course.exercises import quiz
 
     quiz.validate(ch02.QUIZ)
     assert 3 <= len(ch02.QUIZ) <= 5

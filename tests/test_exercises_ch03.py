@@ -11,7 +11,7 @@ import re
 import numpy as np
 import pytest
 
-from poolkit.exercises import ch03
+from poolkit.course.exercises import ch03
 
 FLOAT = re.compile(r"(?<![\w.])[-+]?(?:\d+\.\d+|\.\d+|\d+[eE][-+]?\d+)")  # a printed float value
 
@@ -136,7 +136,7 @@ def test_stochastic_junk(capsys, junk):
 
 
 def test_quiz_is_valid():
-    from poolkit.exercises import quiz
+    from poolkit.course.exercises import quiz
 
     quiz.validate(ch03.QUIZ)
     assert 3 <= len(ch03.QUIZ) <= 5

@@ -11,7 +11,7 @@ import re
 import numpy as np
 import pytest
 
-from poolkit.exercises import ch04
+from poolkit.course.exercises import ch04
 
 FLOAT = re.compile(r"(?<![\w.])[-+]?(?:\d+\.\d+|\.\d+|\d+[eE][-+]?\d+)")  # a printed float value
 
@@ -269,7 +269,7 @@ def test_padding_sum_junk(capsys, junk):
 
 
 def test_quiz_is_valid():
-    from poolkit.exercises import quiz
+    from poolkit.course.exercises import quiz
 
     assert len(ch04.QUIZ) >= 3
     quiz.validate(ch04.QUIZ)

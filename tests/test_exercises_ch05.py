@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import poolkit as pk
-from poolkit.exercises import ch05
+from poolkit.course.exercises import ch05
 
 
 def line(capsys, fn, *args):
@@ -167,7 +167,7 @@ def test_unpool_reason(capsys):
 
 
 def test_quiz_is_valid():
-    from poolkit.exercises import quiz
+    from poolkit.course.exercises import quiz
     questions = quiz.validate(ch05.QUIZ)
     assert 3 <= len(questions) <= 5
     for q in questions:

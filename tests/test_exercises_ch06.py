@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import poolkit as pk
-from poolkit.exercises import ch06
+from poolkit.course.exercises import ch06
 
 
 def line(capsys, fn, *args):
@@ -145,7 +145,7 @@ def test_training_claim(capsys):
 
 
 def test_quiz_is_valid():
-    from poolkit.exercises import quiz
+    from poolkit.course.exercises import quiz
     questions = quiz.validate(ch06.QUIZ)
     assert 3 <= len(questions) <= 5
     for q in questions:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import poolkit as pk
-from poolkit.exercises import ch07
+from poolkit.course.exercises import ch07
 
 
 def line(capsys, fn, *args):
@@ -140,7 +140,7 @@ def test_shift_reason(capsys):
 
 
 def test_quiz_is_valid():
-    from poolkit.exercises import quiz
+    from poolkit.course.exercises import quiz
     questions = quiz.validate(ch07.QUIZ)
     assert 3 <= len(questions) <= 5
     for q in questions:

@@ -11,8 +11,8 @@ import pytest
 
 import poolkit as pk
 import poolkit.course.data  # noqa: F401  (not imported by `import poolkit`)
-from poolkit.exercises import ch08, quiz
-from poolkit.exercises._core import FAILED, NOT_ATTEMPTED, PASSED
+from poolkit.course.exercises import ch08, quiz
+from poolkit.course.exercises._core import FAILED, NOT_ATTEMPTED, PASSED
 
 BOOK = Path(__file__).resolve().parents[1] / "book"
 FLOAT = re.compile(r"\d\.\d|\binf\b", re.IGNORECASE)  # "NaN" may name what the learner gave

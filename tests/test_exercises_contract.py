@@ -1,6 +1,6 @@
 """The checkers' contract, for every entry point and every careless or hostile answer.
 
-Every checker a learner can call (the four of ``poolkit.exercises``, every
+Every checker a learner can call (the four of ``poolkit.course.exercises``, every
 ``check_*`` of chapters 1 to 7, and each of the 21 questions and the choice
 grid of the self-test) is called with nothing, ``None``, ``...``, a string, a
 number, a list, a complex array, and functions that raise, return ``None``,
@@ -26,7 +26,7 @@ import time
 import numpy as np
 import pytest
 
-from poolkit.exercises import (
+from poolkit.course.exercises import (
     Case,
     CheckResult,
     SCORECARD,
@@ -37,7 +37,7 @@ from poolkit.exercises import (
     check_output_size_fn,
     check_value,
 )
-from poolkit.exercises import ch05, ch08
+from poolkit.course.exercises import ch05, ch08
 from tests.test_exercises_core import _WriteLog
 
 # A printed float: 0.5, 1e-3, nan, inf (a sentence ending in a digit, "1/9.", is not one).
@@ -198,7 +198,7 @@ def _entry_points():
          else check_output_size_fn(), 10),
     ]
     for n in range(1, 8):
-        mod = importlib.import_module(f"poolkit.exercises.ch0{n}")
+        mod = importlib.import_module(f"poolkit.course.exercises.ch0{n}")
         for attr in mod.__all__:
             if not attr.startswith("check_"):
                 continue
@@ -220,7 +220,7 @@ def test_every_public_checker_is_an_entry_point():
     """A new checker is covered here automatically; one without the guard fails this test."""
     assert len(ENTRY_POINTS) >= 50
     for n in range(1, 8):
-        mod = importlib.import_module(f"poolkit.exercises.ch0{n}")
+        mod = importlib.import_module(f"poolkit.course.exercises.ch0{n}")
         for attr in mod.__all__:
             if attr.startswith("check_"):
                 assert hasattr(getattr(mod, attr), "__wrapped_checker__"), f"ch0{n}.{attr} has no guard"
@@ -407,7 +407,7 @@ def test_ctrl_c_while_the_check_waits(scaled):
 # ---------------------------------------------------------------------------
 
 def test_a_complex_result_is_not_accepted_as_a_float_array(card):
-    from poolkit.exercises import ch01
+    from poolkit.course.exercises import ch01
 
     def complex_pool(x, k):
         H, W = x.shape
@@ -506,15 +506,15 @@ def _q20_assign(grad_out, x, k, s):
 
 
 NEAR_MISSES = {
-    "tie to the last maximum": (lambda: __import__("poolkit.exercises.ch04", fromlist=["x"]).check_max_backward,
+    "tie to the last maximum": (lambda: __import__("poolkit.course.exercises.ch04", fromlist=["x"]).check_max_backward,
                                 lambda *a, **k: _max_backward(*a, **k, last=True), "send all of it to the first one"),
-    "= instead of +=": (lambda: __import__("poolkit.exercises.ch04", fromlist=["x"]).check_max_backward,
+    "= instead of +=": (lambda: __import__("poolkit.course.exercises.ch04", fromlist=["x"]).check_max_backward,
                         lambda *a, **k: _max_backward(*a, **k, assign=True), "+="),
-    "floor division": (lambda: __import__("poolkit.exercises.ch01", fromlist=["x"]).check_avg_pool2d_simple,
+    "floor division": (lambda: __import__("poolkit.course.exercises.ch01", fromlist=["x"]).check_avg_pool2d_simple,
                        _avg_floor_division, "divide with /, not //"),
-    "transposed": (lambda: __import__("poolkit.exercises.ch01", fromlist=["x"]).check_max_pool2d_simple,
+    "transposed": (lambda: __import__("poolkit.course.exercises.ch01", fromlist=["x"]).check_max_pool2d_simple,
                    _max_transposed, "your result is transposed"),
-    "transposed by hand": (lambda: __import__("poolkit.exercises.ch01", fromlist=["x"]).check_max_by_hand,
+    "transposed by hand": (lambda: __import__("poolkit.course.exercises.ch01", fromlist=["x"]).check_max_by_hand,
                            [[3, -1], [6, 7]], "you transposed the result"),
     "ceil-mode last window": (lambda: ch05.check_output_size, _output_size_without_the_rule,
                               "drop the last window if it would start in the right padding"),
@@ -540,7 +540,7 @@ def test_in_a_real_kernel_a_bare_except_loop_is_stopped(tmp_path):
     nbclient = pytest.importorskip("nbclient")
     nb = nbformat.v4.new_notebook()
     nb.cells = [
-        nbformat.v4.new_code_cell("import time\nfrom poolkit.exercises import ch05"),
+        nbformat.v4.new_code_cell("import time\nfrom poolkit.course.exercises import ch05"),
         nbformat.v4.new_code_cell(
             "def output_size(*args, **kwargs):\n"
             "    while True:\n"

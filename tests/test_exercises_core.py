@@ -13,8 +13,8 @@ import sys
 import numpy as np
 import pytest
 
-from poolkit.exercises import _core
-from poolkit.exercises._core import (
+from poolkit.course.exercises import _core
+from poolkit.course.exercises._core import (
     FAILED,
     NOT_ATTEMPTED,
     PASSED,
@@ -600,7 +600,7 @@ def test_quote_removes_every_float_but_keeps_integers():
 
 
 def test_package_imports_chapters_lazily():
-    import poolkit.exercises as ex
+    import poolkit.course.exercises as ex
 
     assert "ch08" in dir(ex) and "quiz" in dir(ex)
     assert ex.quiz.show is not None
@@ -615,7 +615,7 @@ def test_checker_output_in_a_real_kernel(tmp_path):
     nb = nbformat.v4.new_notebook()
     nb.cells = [
         nbformat.v4.new_code_cell(
-            "from poolkit.exercises import check_value, check_function, Case\n"
+            "from poolkit.course.exercises import check_value, check_function, Case\n"
             "check_value(3, 3, name='out')"),
         nbformat.v4.new_code_cell(
             "def pool(x):\n    print('noise', 0.5)\n    raise KeyError('boom 2.5')\n"
@@ -701,7 +701,7 @@ def _chapter_checkers():
 
     found = []
     for n in range(1, 8):
-        mod = importlib.import_module(f"poolkit.exercises.ch0{n}")
+        mod = importlib.import_module(f"poolkit.course.exercises.ch0{n}")
         for attr in mod.__all__:
             if attr.startswith("check_"):
                 found.append(pytest.param(getattr(mod, attr), id=f"ch0{n}.{attr}"))
@@ -719,7 +719,7 @@ def test_each_chapter_checker_call_is_a_single_write(monkeypatch, checker, answe
 
 
 def test_self_test_calls_are_single_writes(monkeypatch):
-    from poolkit.exercises import ch08
+    from poolkit.course.exercises import ch08
 
     test = ch08.SelfTest()
     for call in (lambda: test.check(1, None), lambda: test.check(1, "zzz"),

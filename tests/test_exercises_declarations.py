@@ -11,8 +11,8 @@ import re
 import numpy as np
 import pytest
 
-from poolkit.exercises import SCORECARD
-from poolkit.exercises.authoring import (
+from poolkit.course.exercises import SCORECARD
+from poolkit.course.exercises.authoring import (
     FAILING_LINE,
     LINE_FORMS,
     PASSING_LINE,
@@ -34,7 +34,7 @@ from poolkit.exercises.authoring import (
 
 BOOK = pathlib.Path(__file__).resolve().parent.parent / "book"
 for _n in range(1, 9):
-    importlib.import_module(f"poolkit.exercises.ch0{_n}")
+    importlib.import_module(f"poolkit.course.exercises.ch0{_n}")
 
 
 @pytest.fixture(autouse=True)
@@ -203,7 +203,7 @@ def _choice_tables():
     """(chapter, options dict) for every choice checker of ch01 to ch07, found by its OPTIONS table."""
     out = []
     for n in range(1, 8):
-        mod = importlib.import_module(f"poolkit.exercises.ch0{n}")
+        mod = importlib.import_module(f"poolkit.course.exercises.ch0{n}")
         for attr in dir(mod):
             value = getattr(mod, attr)
             if attr.endswith("_OPTIONS") and isinstance(value, dict) and set(value) <= set("ABCDEFG"):

@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from poolkit.exercises.authoring import FAILING_LINE as FAILING, PASSING_LINE as PASSING
+from poolkit.course.exercises.authoring import FAILING_LINE as FAILING, PASSING_LINE as PASSING
 
 BOOK = pathlib.Path(__file__).resolve().parent.parent / "book"
 NOTEBOOKS = sorted(BOOK.glob("[0-9][0-9]-*.ipynb"))

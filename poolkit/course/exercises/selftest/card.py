@@ -1,8 +1,8 @@
 """The self-test's score card, :class:`SelfTest`: check any question by number, print the score.
 
-The card is a view over a :class:`~poolkit.exercises.results.Scorecard` (one
+The card is a view over a :class:`~poolkit.course.exercises.results.Scorecard` (one
 result per question, ``q1`` to ``q21``); every result is also recorded in the
-session's :data:`~poolkit.exercises.results.SCORECARD`.
+session's :data:`~poolkit.course.exercises.results.SCORECARD`.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
-"""The course self-test (chapter 8): the :mod:`poolkit.exercises.selftest` package under the chapter's name.
+"""The course self-test (chapter 8): the :mod:`poolkit.course.exercises.selftest` package under the chapter's name.
 
-``from poolkit.exercises import ch08; test = ch08.SelfTest()`` is what the
+``from poolkit.course.exercises import ch08; test = ch08.SelfTest()`` is what the
 chapter runs; ``QUESTIONS``, ``CHOICES``, ``QUIZ`` and the answers
 ``Q10_ANSWER`` ... ``Q17_ANSWER`` are the self-test's data.
 """

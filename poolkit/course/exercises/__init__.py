@@ -1,18 +1,18 @@
 """Self-assessment for the course: code checkers, value checkers and quizzes.
 
-The framework is a small core (:mod:`~poolkit.exercises.text`,
-:mod:`~poolkit.exercises.results`, :mod:`~poolkit.exercises.compare`,
-:mod:`~poolkit.exercises.guard`, :mod:`~poolkit.exercises.mistakes`,
-:mod:`~poolkit.exercises.checks`, :mod:`~poolkit.exercises.declarations`),
+The framework is a small core (:mod:`~poolkit.course.exercises.text`,
+:mod:`~poolkit.course.exercises.results`, :mod:`~poolkit.course.exercises.compare`,
+:mod:`~poolkit.course.exercises.guard`, :mod:`~poolkit.course.exercises.mistakes`,
+:mod:`~poolkit.course.exercises.checks`, :mod:`~poolkit.course.exercises.declarations`),
 and a chapter module imports what it needs from
-:mod:`poolkit.exercises.authoring`; the main names are re-exported here.
-Each chapter's checkers live in ``poolkit.exercises.chNN``, the self-test in
-:mod:`poolkit.exercises.selftest` (``ch08``) and the quiz helpers in
-:mod:`poolkit.exercises.quiz`. Those submodules are imported on
+:mod:`poolkit.course.exercises.authoring`; the main names are re-exported here.
+Each chapter's checkers live in ``poolkit.course.exercises.chNN``, the self-test in
+:mod:`poolkit.course.exercises.selftest` (``ch08``) and the quiz helpers in
+:mod:`poolkit.course.exercises.quiz`. Those submodules are imported on
 first use, so a missing chapter module never breaks ``import
-poolkit.exercises``::
+poolkit.course.exercises``::
 
-    from poolkit.exercises import ch01     # or: import poolkit.exercises as ex; ex.ch01
+    from poolkit.course.exercises import ch01     # or: import poolkit.course.exercises as ex; ex.ch01
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Checkers and quiz for chapter 5, "Work out every output size".
 
-Each checker prints one line and never raises (see :mod:`poolkit.exercises.authoring`).
+Each checker prints one line and never raises (see :mod:`poolkit.course.exercises.authoring`).
 When an answer is wrong, the line says which rule of the output-size formula
 was broken: the padding, the floor, the dilation, the ``+ 1`` or the
 ceil-mode rule that drops a last window starting in the right padding.
@@ -178,7 +178,7 @@ def _label(n, k, s, p, d, c) -> str:
 
 
 def _wrong(variant):
-    """A mistake of :data:`_MISTAKES` as ``case -> wrong size`` for :func:`~poolkit.exercises.mistakes.diagnose`."""
+    """A mistake of :data:`_MISTAKES` as ``case -> wrong size`` for :func:`~poolkit.course.exercises.mistakes.diagnose`."""
     def wrong(case):
         n, k, s = case.args
         return variant(n, k, s, case.kwargs["padding"], case.kwargs["dilation"], case.kwargs["ceil_mode"])

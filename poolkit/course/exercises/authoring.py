@@ -11,7 +11,7 @@ The line grammar
 Every checker prints exactly one line; :data:`LINE_FORMS` holds one regular
 expression per form, :data:`PASSING_LINE` and :data:`FAILING_LINE` the two
 that tell a passing line from a failing one (the notebook tests import them);
-:mod:`poolkit.exercises.text` lists the forms.
+:mod:`poolkit.course.exercises.text` lists the forms.
 
 A line never holds a float or a traceback (:func:`quote` makes learner text
 safe), and a checker never raises (:func:`checker`, :func:`never_raise`).
@@ -30,7 +30,7 @@ Building blocks
 
 Examples
 --------
->>> from poolkit.exercises.authoring import ValueExercise, Mistake
+>>> from poolkit.course.exercises.authoring import ValueExercise, Mistake
 >>> size = ValueExercise("out_size", 3, mistakes=[Mistake("drop the window in the padding", answer=4)])
 >>> r = size.check(4)
 Not quite: out_size is too large. Hint: drop the window in the padding.

@@ -10,9 +10,9 @@ A chapter declares each exercise once, as data::
         '''The notebook-facing checker, documented in the chapter.'''
         return RF.run(answer)
 
-:meth:`Exercise.run` does the check (one line, see :mod:`poolkit.exercises.text`);
+:meth:`Exercise.run` does the check (one line, see :mod:`poolkit.course.exercises.text`);
 :meth:`Exercise.entry` guards a chapter's function with the declaration's name
-and time limit (:func:`~poolkit.exercises.guard.checker`); :meth:`Exercise.check`
+and time limit (:func:`~poolkit.course.exercises.guard.checker`); :meth:`Exercise.check`
 is the same check, guarded, for direct use. Every declaration is listed by
 :func:`registered_exercises`, which the tests use to hold every exercise to
 the checkers' promises.
@@ -152,7 +152,7 @@ class ChoiceExercise(Exercise):
     ----------
     name : str
     options : dict or sequence of str
-        ``{"A": text, ...}``, or texts lettered A, B, C, ... (:func:`~poolkit.exercises.text.letters`).
+        ``{"A": text, ...}``, or texts lettered A, B, C, ... (:func:`~poolkit.course.exercises.text.letters`).
     correct : str or iterable of str
         The right letter(s).
     why : dict, optional
@@ -202,9 +202,9 @@ class CodeExercise(Exercise):
         broken installation gives one *Not checkable* line).
     mistakes : list of Mistake, optional
         Each with ``wrong(case)``: at the first failing case, a learner's result
-        equal to a mistake's gets that mistake's hint (:func:`~poolkit.exercises.mistakes.diagnose`).
+        equal to a mistake's gets that mistake's hint (:func:`~poolkit.course.exercises.mistakes.diagnose`).
     hints : dict, optional
-        Hints by kind of failure (see :func:`~poolkit.exercises.checks.check_function`).
+        Hints by kind of failure (see :func:`~poolkit.course.exercises.checks.check_function`).
     hint, task, limit
         See :class:`Exercise`; the limit is the whole check's budget.
     same : callable, optional

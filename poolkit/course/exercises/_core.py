@@ -1,11 +1,11 @@
 """Compatibility: the names of the old one-file checker framework.
 
-The framework now lives in small modules (:mod:`~poolkit.exercises.text`,
-:mod:`~poolkit.exercises.results`, :mod:`~poolkit.exercises.compare`,
-:mod:`~poolkit.exercises.guard`, :mod:`~poolkit.exercises.mistakes`,
-:mod:`~poolkit.exercises.checks`, :mod:`~poolkit.exercises.declarations`),
+The framework now lives in small modules (:mod:`~poolkit.course.exercises.text`,
+:mod:`~poolkit.course.exercises.results`, :mod:`~poolkit.course.exercises.compare`,
+:mod:`~poolkit.course.exercises.guard`, :mod:`~poolkit.course.exercises.mistakes`,
+:mod:`~poolkit.course.exercises.checks`, :mod:`~poolkit.course.exercises.declarations`),
 and a chapter module imports what it needs from
-:mod:`poolkit.exercises.authoring`. This module keeps the old names (the
+:mod:`poolkit.course.exercises.authoring`. This module keeps the old names (the
 private ones too, as aliases of the public ones) so that code written against
 them still runs; new code should not import from here.
 """

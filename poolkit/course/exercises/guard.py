@@ -92,7 +92,7 @@ def call_quietly(fn: Callable, args: tuple, kwargs: dict, timeout: float | None 
                  name: str | None = None, label: str | None = None, hint: str | None = None):
     """Call the learner's ``fn`` with prints, warnings and numpy errors silenced, within the budget.
 
-    See ``poolkit.exercises._sandbox.quiet_call``; raises what ``fn`` raises
+    See ``poolkit.course.exercises._sandbox.quiet_call``; raises what ``fn`` raises
     (:class:`Timeout` past the time).
     """
     return _sandbox.quiet_call(fn, args, kwargs, timeout, name=name, label=label, hint=hint)
@@ -187,7 +187,7 @@ def checker(limit: float | None = 10, *, name: str | None = None, name_arg: str 
       and a call with arguments it does not take gets a *Not checkable* line;
     - when an answer can run the learner's code (a function, an object of
       their own class), the whole check, diagnosis included, runs in a child
-      process (see ``poolkit.exercises._sandbox``) with one budget of
+      process (see ``poolkit.course.exercises._sandbox``) with one budget of
       ``limit`` seconds, which holds whatever the learner's code catches;
     - Ctrl-C prints ``Check interrupted.``
 

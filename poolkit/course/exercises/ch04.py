@@ -240,7 +240,7 @@ def _running_example() -> np.ndarray:
 
 
 def _max_cases() -> list[Case]:
-    from ..max_pool import max_pool2d_backward
+    from poolkit.max_pool import max_pool2d_backward
 
     rng = np.random.default_rng(_RNG_SEED)
 
@@ -342,7 +342,7 @@ _AVG_HINTS = {
 
 
 def _avg_cases() -> list[Case]:
-    from ..avg_pool import avg_pool2d_backward
+    from poolkit.avg_pool import avg_pool2d_backward
 
     rng = np.random.default_rng(_RNG_SEED + 1)
 
@@ -542,7 +542,7 @@ def _vec_mistakes():
 
 def _vec_cases() -> list[Case]:
     cases = _max_cases()
-    from ..max_pool import max_pool2d_backward
+    from poolkit.max_pool import max_pool2d_backward
 
     # Three tied 5s at (0, 2), (1, 0) and (1, 2): the first in row-major order is (0, 2), the
     # last is (1, 2), the first in column-major order (1, 0), and flat index 2 split by the
@@ -566,10 +566,13 @@ def _vec_cases() -> list[Case]:
 
 
 def _trace_dirs():
+    """The exercises' own folder (the checker's code, not traced) and poolkit's (calls refused)."""
     import os
 
-    here = os.path.dirname(os.path.abspath(__file__))           # poolkit/exercises
-    return here, os.path.dirname(here)                            # and poolkit
+    import poolkit
+
+    here = os.path.dirname(os.path.abspath(__file__))                   # poolkit/course/exercises
+    return here, os.path.dirname(os.path.abspath(poolkit.__file__))     # poolkit
 
 
 def _count_lines(fn, args, kwargs):
@@ -609,7 +612,7 @@ def _count_lines(fn, args, kwargs):
 
 def _vec_loop_problem(fn, timeout):
     """None if ``fn``'s Python line count does not grow with the number of windows, else a line."""
-    from ..max_pool import max_pool2d_backward
+    from poolkit.max_pool import max_pool2d_backward
 
     rng = np.random.default_rng(_RNG_SEED + 13)
     counts = []

@@ -142,7 +142,7 @@ def diagnose(fn: Any, cases: list, mistakes: Iterable, *,
 
     Examples
     --------
-    >>> from poolkit.exercises.checks import Case
+    >>> from poolkit.course.exercises.checks import Case
     >>> cases = [Case(args=(3,), expected=9, hint="square it")]
     >>> mistakes = [Mistake("you doubled it", wrong=lambda c: 2 * c.args[0])]
     >>> diagnose(lambda n: n + n, cases, mistakes, same=lambda a, b: a == b)[0].hint

@@ -1,6 +1,6 @@
 """Checkers and quiz for chapter 7, "Weigh the drawbacks and the alternatives".
 
-Each checker prints one line and never raises (see :mod:`poolkit.exercises.authoring`).
+Each checker prints one line and never raises (see :mod:`poolkit.course.exercises.authoring`).
 
 Examples
 --------

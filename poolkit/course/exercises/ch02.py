@@ -153,7 +153,7 @@ _RF_CASES = (
 
 
 def _rf_cases() -> list[Case]:
-    from ..receptive import receptive_field
+    from poolkit.receptive import receptive_field
 
     cases = []
     for layers, label in _RF_CASES:
@@ -290,7 +290,7 @@ _VGG_NAME = "vgg_field"
 
 
 def _vgg_expected():
-    from ..receptive import receptive_field
+    from poolkit.receptive import receptive_field
 
     rf = receptive_field([dict(kernel_size=k, stride=s, padding=p) for k, s, p in VGG_STAGES])
     half = (rf.size - 1) / 2

@@ -13,7 +13,7 @@ exercise                     what the learner writes       checker
 ``ex-ch01-avg-pool``         ``avg_pool2d_simple(x, k)``   :func:`check_avg_pool2d_simple`
 ===========================  ============================  ===================================
 
-:data:`QUIZ` holds the chapter's quiz (shown with :func:`poolkit.exercises.quiz.show`), kept
+:data:`QUIZ` holds the chapter's quiz (shown with :func:`poolkit.course.exercises.quiz.show`), kept
 here so that the notebook cell that shows it does not give the answers away.
 
 The expected answers come from hand computation (the running example and the

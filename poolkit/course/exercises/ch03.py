@@ -148,7 +148,7 @@ _ADAPTIVE_SHAPE_HINT = ("the output has out_size = (OH, OW) cells: OH bins along
 
 
 def _adaptive_cases() -> list[Case]:
-    from ..adaptive import adaptive_max_pool2d
+    from poolkit.adaptive import adaptive_max_pool2d
 
     rng = np.random.default_rng(_RNG_SEED)
     specs = [

@@ -1,6 +1,6 @@
 """The self-test's Q10 to Q17: numbers worked out by hand, each with its catalogue of mistakes.
 
-Each ``check_qNN(answer)`` prints one line (see :mod:`poolkit.exercises.text`);
+Each ``check_qNN(answer)`` prints one line (see :mod:`poolkit.course.exercises.text`);
 the self-test's score card guards it and adds the section to reread.
 """
 

@@ -4,11 +4,11 @@
 - :func:`check_value` checks a number, a tuple or an array;
 - :func:`check_choice` checks the letter(s) of a multiple-choice answer.
 
-Each is a guarded entry point (:func:`~poolkit.exercises.guard.checker`,
-:func:`~poolkit.exercises.guard.never_raise`): it prints one line of the line
-grammar (:mod:`poolkit.exercises.text`), records it and returns a
-:class:`~poolkit.exercises.results.CheckResult`. Chapters usually declare
-their exercises instead (:mod:`poolkit.exercises.declarations`).
+Each is a guarded entry point (:func:`~poolkit.course.exercises.guard.checker`,
+:func:`~poolkit.course.exercises.guard.never_raise`): it prints one line of the line
+grammar (:mod:`poolkit.course.exercises.text`), records it and returns a
+:class:`~poolkit.course.exercises.results.CheckResult`. Chapters usually declare
+their exercises instead (:mod:`poolkit.course.exercises.declarations`).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The course self-test (chapter 8, ``ch-self-test``): 21 questions and a score card.
 
 The questions cover every chapter. Q1 to Q9 are multiple choice: they are
-shown with :func:`poolkit.exercises.quiz.show` (clickable on the static site,
+shown with :func:`poolkit.course.exercises.quiz.show` (clickable on the static site,
 answers in the order A, B, C, D) and graded in a notebook by
 :meth:`SelfTest.check_choices`. Q10 to Q17 ask for numbers, Q18 to Q21 for
 small functions; :meth:`SelfTest.check` grades any question by its number.
@@ -10,7 +10,7 @@ The package has four parts: :mod:`~.questions` (the questions as data, where
 each is taught, Q1 to Q9's options), :mod:`~.values` and :mod:`~.code` (the
 checkers of Q10 to Q21, each with its catalogue of known mistakes),
 :mod:`~.card` (the score card), and :mod:`~.answers` (reading answers).
-``poolkit.exercises.ch08`` is this package under the chapter's name.
+``poolkit.course.exercises.ch08`` is this package under the chapter's name.
 
 Examples
 --------

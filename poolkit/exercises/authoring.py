@@ -26,7 +26,8 @@ Building blocks
   :func:`check_choice`, :func:`with_reference_cases`;
 - guards: :func:`checker`, :func:`never_raise`, :func:`attempt` (the one guard
   for code that may fail, returning a :class:`Failure`);
-- mistakes: :func:`diagnose` (code), :func:`diagnose_answer` (values).
+- mistakes: :func:`diagnose` (code), :func:`diagnose_answer` (values);
+- loops: :func:`count_python_lines` (a "no Python loop" test).
 
 Examples
 --------
@@ -47,10 +48,12 @@ from .checks import (
     with_reference_cases,
 )
 from .compare import Mismatch, compare, matches, same_array
-from .declarations import ChoiceExercise, CodeExercise, Exercise, ValueExercise, registered_exercises
-from .guard import Failure, attempt, call_quietly, checker, never_raise
+from .declarations import (ChoiceExercise, CodeExercise, Exercise, NotCheckable, PropertyExercise, ValueExercise,
+                           passes_all, registered_exercises)
+from .guard import Failure, Timeout, attempt, call_quietly, checker, never_raise
 from .mistakes import Mistake, diagnose, diagnose_answer
 from .results import FAILED, NOT_ATTEMPTED, PASSED, SCORECARD, CheckResult, Scorecard, emit, finish
+from .tracing import count_python_lines
 from .text import (
     FAILING_LINE,
     LINE_FORMS,
@@ -66,18 +69,21 @@ from .text import (
 
 __all__ = [
     # declarations
-    "Exercise", "CodeExercise", "ValueExercise", "ChoiceExercise", "Mistake", "registered_exercises",
+    "Exercise", "CodeExercise", "ValueExercise", "ChoiceExercise", "PropertyExercise", "Mistake",
+    "NotCheckable", "registered_exercises", "passes_all",
     # checkers and their cases
     "Case", "check_function", "check_value", "check_choice", "with_reference_cases", "DEFAULT_HINTS",
     # mistakes
     "diagnose", "diagnose_answer",
     # guards
-    "checker", "never_raise", "attempt", "Failure", "call_quietly",
+    "checker", "never_raise", "attempt", "Failure", "call_quietly", "Timeout",
     # results
     "CheckResult", "Scorecard", "SCORECARD", "finish", "emit", "PASSED", "FAILED", "NOT_ATTEMPTED",
     # lines
     "LINE_FORMS", "PASSING_LINE", "FAILING_LINE", "fail_line", "sentence", "quote", "typename",
     "one_line", "parse_letters", "letters",
+    # loops
+    "count_python_lines",
     # comparison
     "compare", "matches", "same_array", "Mismatch",
 ]

@@ -12,10 +12,10 @@ import io
 import re
 from typing import Any, Callable
 
-from ..guard import checker, never_raise
-from ..results import FAILED, NOT_ATTEMPTED, PASSED, SCORECARD, CheckResult, Scorecard, emit, finish, safe_summary
-from ..text import fail_line, one_line, parse_letters, quote, sentence, typename
-from ..checks import check_choice
+from ..authoring import (
+    FAILED, NOT_ATTEMPTED, PASSED, SCORECARD, WRONG, check_choice, checker, CheckResult, emit, fail_line,
+    finish, mark_choice, never_raise, one_line, quote, safe_summary, Scorecard, sentence, typename,
+)
 from .answers import blank, is_int, not_checkable
 from .code import CODE_CHECKS as _CODE
 from .questions import BY_NUMBER, CHOICE_NUMBERS, CHOICES, QUESTIONS, Question, Where, reread
@@ -155,15 +155,15 @@ class SelfTest:
                 self._record(number, CheckResult(f"q{number}", NOT_ATTEMPTED, "not answered"))
                 continue
             letters = list(c.options)
-            chosen = parse_letters(a, letters)
-            if chosen and len(chosen) == 1 and chosen[0] == c.correct:
+            mark = mark_choice(a, letters, c.correct, one=True)
+            if mark.right:
                 right += 1
                 self._record(number, CheckResult(f"q{number}", PASSED, "Correct."))
                 continue
-            if not chosen or any(ch not in letters for ch in chosen) or len(chosen) != 1:
-                problem = f"Q{number}: use one of the letters {', '.join(letters)}."
+            if mark.verdict == WRONG:
+                problem = f"Q{number}, {mark.letter}: {sentence(c.why[mark.letter])} {reread(q)}"
             else:
-                problem = f"Q{number}, {chosen[0]}: {sentence(c.why[chosen[0]])} {reread(q)}"
+                problem = f"Q{number}: use one of the letters {', '.join(letters)}."
             self._record(number, CheckResult(f"q{number}", FAILED, problem))
             first_problem = first_problem or problem
         if right == n:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from ..quiz import mc
-from ..text import letters, sentence
+from ..authoring import letters, sentence
 
 __all__ = ["Where", "Question", "QUESTIONS", "BY_NUMBER", "CHOICE_NUMBERS", "CHOICES", "QUIZ", "reread"]
 

@@ -12,7 +12,7 @@ import pytest
 import poolkit as pk
 import poolkit.data  # not imported by `import poolkit`
 from poolkit.exercises import ch08, quiz
-from poolkit.exercises._core import FAILED, NOT_ATTEMPTED, PASSED
+from poolkit.exercises import FAILED, NOT_ATTEMPTED, PASSED
 
 BOOK = Path(__file__).resolve().parents[1] / "book"
 FLOAT = re.compile(r"\d\.\d|\binf\b", re.IGNORECASE)  # "NaN" may name what the learner gave
@@ -118,24 +118,24 @@ def test_q17_matches_poolkit():
 
 
 def test_q18_cases_match_poolkit():
-    for layers, expected, _, _ in ch08._Q18_CASES:
+    for layers, expected, _, _ in ch08.Q18_CASES:
         rf = pk.receptive_field([dict(kernel_size=k, stride=s, dilation=d) for k, s, d in layers])
         assert rf.size == expected == rf_size(layers)
 
 
 def test_q19_cases_match_poolkit():
-    for (n, m), expected, _, _ in ch08._Q19_CASES:
+    for (n, m), expected, _, _ in ch08.Q19_CASES:
         assert pk.adaptive_bins(n, m) == expected
 
 
 def test_q20_cases_match_poolkit():
-    for g, x, k, s, expected, _, _ in ch08._Q20_CASES:
+    for g, x, k, s, expected, _, _ in ch08.Q20_CASES:
         got = pk.max_pool1d_backward(g[None], x[None], k, stride=s)[0]
         np.testing.assert_array_equal(got, expected)
 
 
 def test_q21_cases_match_poolkit():
-    for args, expected, _, _ in ch08._Q21_CASES:
+    for args, expected, _, _ in ch08.Q21_CASES:
         n, k, s, p, ceil_mode, include = (list(args) + [0, False, True][len(args) - 3:])[:6]
         ones = np.ones((1, n))
         real = pk.avg_pool1d(ones, k, stride=s, padding=p, ceil_mode=ceil_mode, divisor_override=1)
@@ -479,8 +479,8 @@ def test_notebook_agrees_with_the_questions():
 
 
 def test_q21_reference_reproduces_the_hand_worked_divisors():
-    for args, expected, label, _ in ch08._Q21_CASES:
-        assert ch08._q21_divisors(*args) == expected, label
+    for args, expected, label, _ in ch08.Q21_CASES:
+        assert ch08.q21_divisors(*args) == expected, label
 
 
 def test_q21_names_a_last_window_rule_against_n(capsys):

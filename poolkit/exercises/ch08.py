@@ -34,11 +34,4 @@ from .selftest import (
     q21_divisors,
 )
 
-# The old private names, for code written against the one-file module.
-_VALUE_CHECKS = VALUE_CHECKS
-_BY_NUMBER = BY_NUMBER
-_CHOICE_NUMBERS = CHOICE_NUMBERS
-_Q18_CASES, _Q19_CASES, _Q20_CASES, _Q21_CASES = Q18_CASES, Q19_CASES, Q20_CASES, Q21_CASES
-_q21_divisors = q21_divisors
-
 __all__ = ["SelfTest"]

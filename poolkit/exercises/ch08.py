@@ -2,7 +2,7 @@
 
 ``from poolkit.exercises import ch08; test = ch08.SelfTest()`` is what the
 chapter runs; ``QUESTIONS``, ``CHOICES``, ``QUIZ`` and the answers
-``Q10_ANSWER`` ... ``Q17_ANSWER`` are the self-test's data.
+``Q10_ANSWER`` ... ``Q17_ANSWER``, ``Q23_ANSWER``, ``Q24_ANSWER`` are the self-test's data.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 from .selftest import (
     BY_NUMBER,
     CHOICE_NUMBERS,
+    CHOICE_EXERCISES,
     CHOICES,
     CODE_CHECKS,
     Q10_ANSWER,
@@ -25,11 +26,17 @@ from .selftest import (
     Q20_CASES,
     Q21_CASES,
     Q21_MISTAKES,
+    Q23_ANSWER,
+    Q24_ANSWER,
+    Q24_TOLERANCE,
     QUESTIONS,
     QUIZ,
+    SOFTMAX_GRAD,
+    STRETCH_NUMBERS,
     VALUE_CHECKS,
     Question,
     SelfTest,
+    VGG_PIXELS,
     Where,
     q21_divisors,
 )

@@ -14,10 +14,12 @@ import os
 import sys
 from typing import Any, Callable
 
+import poolkit
+
 __all__ = ["count_python_lines"]
 
-_EXERCISES_DIR = os.path.dirname(os.path.abspath(__file__))     # poolkit/exercises
-_POOLKIT_DIR = os.path.dirname(_EXERCISES_DIR)                   # poolkit
+_EXERCISES_DIR = os.path.dirname(os.path.abspath(__file__))             # the checkers' own folder
+_POOLKIT_DIR = os.path.dirname(os.path.abspath(poolkit.__file__))       # the library, wherever this folder is
 
 
 def count_python_lines(fn: Callable, args: tuple, kwargs: dict) -> tuple[int, bool, Any]:

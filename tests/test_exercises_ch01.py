@@ -8,7 +8,6 @@ no floating-point number, without raising, whatever it is given.
 import math
 import re
 
-import os
 
 import numpy as np
 import pytest
@@ -217,7 +216,7 @@ def test_max_pool_junk_never_raises(junk, capsys):
 def test_max_pool_expected_values_are_right():
     # The checker's own expectations, checked against an independent
     # computation (torch when installed, else explicit loops over windows).
-    cases = ch01._shared_cases("max")
+    cases = ch01.MAX_POOL2D_SIMPLE.build_cases()
     assert cases[0].expected.tolist() == [[6.0, 7.0], [8.0, 3.0]]  # by hand
     for c in cases:
         x, k = c.args
@@ -281,27 +280,8 @@ def test_avg_pool_expected_values_are_right():
 
 
 def _avg_cases():
-    # Recover the cases the avg checker uses by recording them.
-    seen = []
-    real = ch01.check_function
-
-    def spy(fn, cases, **kw):
-        seen.extend(cases)
-        return None
-
-    # The spy must run in this process: a check of a function normally runs in a child.
-    ch01.check_function = spy
-    saved = os.environ.get("POOLKIT_CHECK_ISOLATION")
-    os.environ["POOLKIT_CHECK_ISOLATION"] = "off"
-    try:
-        ch01.check_avg_pool2d_simple(avg_right)
-    finally:
-        ch01.check_function = real
-        if saved is None:
-            del os.environ["POOLKIT_CHECK_ISOLATION"]
-        else:
-            os.environ["POOLKIT_CHECK_ISOLATION"] = saved
-    return seen
+    # The cases the avg checker uses, from its declaration.
+    return ch01.AVG_POOL2D_SIMPLE.build_cases()
 
 
 # ---------------------------------------------------------------------------
@@ -400,7 +380,7 @@ def test_statements_wrong_get_explanations(answer, feedback, capsys):
 
 def test_statements_each_wrong_option_explained():
     # Every false statement has its own explanation.
-    assert set(ch01.STATEMENTS) - set(ch01._STATEMENTS_RIGHT) <= set(ch01._STATEMENTS_WHY)
+    assert set(ch01.TRUE_STATEMENTS.wrong_letters) <= set(ch01.TRUE_STATEMENTS.why)
 
 
 @pytest.mark.parametrize("junk", [None, ..., "", "Z", 3, ["A", 1], {"A": True}, "A, B, E, F"])

@@ -58,7 +58,7 @@ def rf_sum_k(layers):
     ([(2, 2)] * 3, 8),                  # three 2x2/2 poolings tile 8 cells
 ])
 def test_hand_computed_sizes_match_the_checker_reference(layers, size):
-    cases = {c.label: c for c in ch02._rf_cases()}
+    cases = {c.label: c for c in ch02.RF_FUNCTION.build_cases()}
     matching = [c for c in cases.values() if c.args[0] == layers]
     assert matching and matching[0].expected == size
 
@@ -156,7 +156,7 @@ def _field_by_brute_force():
 
 def test_vgg_field_expected_matches_brute_force():
     first, last, count = _field_by_brute_force()
-    size, jump, f, l = ch02._vgg_expected()
+    size, jump, f, l = ch02.vgg_field()
     assert (f, l) == (first, last) == (-18, 25)
     assert size == count == last - first + 1 == 44
     assert jump == 2 ** 3

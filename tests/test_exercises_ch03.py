@@ -57,8 +57,8 @@ def adaptive_published(x, out_size):
 
 def test_bins_of_the_chapter_by_hand():
     # 5 cells into 3 bins: [0, 2), [1, 4), [3, 5) -- floor(i*5/3), ceil((i+1)*5/3).
-    assert ch03._bins(5, 3) == [(0, 2), (1, 4), (3, 5)]
-    assert ch03._bins(5, 3, "published") == [(0, 2), (1, 3), (2, 4)]
+    assert ch03.bin_edges(5, 3) == [(0, 2), (1, 4), (3, 5)]
+    assert ch03.bin_edges(5, 3, "published") == [(0, 2), (1, 3), (2, 4)]
 
 
 def test_adaptive_right_solution_passes(capsys):
@@ -234,7 +234,7 @@ def softmax_max_route(grad_out, x, k, beta):
 
 
 def test_softmax_expected_values_match_central_differences():
-    for case in ch03._softmax_cases():
+    for case in ch03.SOFTMAX_BACKWARD.build_cases():
         g, x, k, beta = case.args
         if np.abs(x).max() > 100:           # the overflow case: differences of huge numbers
             continue
@@ -242,7 +242,7 @@ def test_softmax_expected_values_match_central_differences():
 
 
 def test_softmax_large_values_case_is_finite_and_agrees_with_the_shifted_vectorised_form():
-    case = ch03._softmax_cases()[-1]
+    case = ch03.SOFTMAX_BACKWARD.build_cases()[-1]
     assert np.isfinite(case.expected).all()
     np.testing.assert_allclose(case.expected, softmax_vectorised(*case.args), rtol=1e-12)
 

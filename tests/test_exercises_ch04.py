@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from poolkit.course.exercises import ch04
+from poolkit.course.exercises.authoring import count_python_lines
 
 FLOAT = re.compile(r"(?<![\w.])[-+]?(?:\d+\.\d+|\.\d+|\d+[eE][-+]?\d+)")  # a printed float value
 
@@ -117,7 +118,7 @@ def test_max_right_solution_passes(capsys):
 def test_max_cases_include_hand_computed_running_example():
     # Running example, g = 1..4: the winners are 6 at (1,0), the first 7 at (0,3), 8 at (3,0),
     # 3 at (2,3) -- worked out by hand in the chapter.
-    case = ch04._max_cases()[1]
+    case = ch04.MAX_BACKWARD.build_cases()[1]
     g = case.args[0]
     expected = np.zeros((4, 4))
     expected[1, 0], expected[0, 3], expected[3, 0], expected[2, 3] = g[0, 0], g[0, 1], g[1, 0], g[1, 1]
@@ -409,12 +410,12 @@ def test_vectorised_right_solutions_pass(capsys, fn):
 
 def test_vectorised_right_solution_agrees_with_the_plain_loop():
     # The cases' expected values (poolkit) against the test file's own loop, max_right.
-    for case in ch04._vec_cases():
+    for case in ch04.MAX_BACKWARD_VECTORISED.build_cases():
         np.testing.assert_array_equal(case.expected, max_right(*case.args, **case.kwargs))
 
 
 def test_vectorised_tie_case_separates_the_tie_mistakes():
-    case = ch04._vec_cases()[1]
+    case = ch04.MAX_BACKWARD_VECTORISED.build_cases()[1]
     x, k = case.args[1], case.kwargs["kernel_size"]
     assert np.argwhere(x == x.max()).tolist() == [[0, 2], [1, 0], [1, 2]]
     assert case.expected[0, 2] == 7 and case.expected.sum() == 7
@@ -445,12 +446,12 @@ def test_vectorised_loops_over_windows_are_named(capsys, fn):
 
 def test_vectorised_line_count_of_a_right_solution_does_not_grow():
     x_small, x_large = np.zeros((6, 6)), np.zeros((40, 40))
-    small = ch04._count_lines(vec_right, (np.ones((2, 2)), x_small), {"kernel_size": 3, "stride": 2})
-    large = ch04._count_lines(vec_right, (np.ones((19, 19)), x_large), {"kernel_size": 3, "stride": 2})
-    assert small[0] > 0 and abs(large[0] - small[0]) <= ch04._VEC_SLACK
+    small = count_python_lines(vec_right, (np.ones((2, 2)), x_small), {"kernel_size": 3, "stride": 2})
+    large = count_python_lines(vec_right, (np.ones((19, 19)), x_large), {"kernel_size": 3, "stride": 2})
+    assert small[0] > 0 and abs(large[0] - small[0]) <= ch04.LOOP_SLACK
     assert not small[1] and not large[1]
-    loop_small = ch04._count_lines(max_right, (np.ones((2, 2)), x_small), {"kernel_size": 3, "stride": 2})
-    loop_large = ch04._count_lines(max_right, (np.ones((19, 19)), x_large), {"kernel_size": 3, "stride": 2})
+    loop_small = count_python_lines(max_right, (np.ones((2, 2)), x_small), {"kernel_size": 3, "stride": 2})
+    loop_large = count_python_lines(max_right, (np.ones((19, 19)), x_large), {"kernel_size": 3, "stride": 2})
     assert loop_large[0] > 50 * loop_small[0] / 4          # grows with the 361 / 4 windows
 
 

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 import poolkit as pk
-import poolkit.course.data  # noqa: F401  (not imported by `import poolkit`)
+import poolkit.data  # not imported by `import poolkit`
 from poolkit.course.exercises import ch08, quiz
-from poolkit.course.exercises._core import FAILED, NOT_ATTEMPTED, PASSED
+from poolkit.course.exercises import FAILED, NOT_ATTEMPTED, PASSED
 
 BOOK = Path(__file__).resolve().parents[1] / "book"
 FLOAT = re.compile(r"\d\.\d|\binf\b", re.IGNORECASE)  # "NaN" may name what the learner gave
@@ -64,6 +64,7 @@ RIGHT = {
     10: [[7, 7], [8, 7]], 11: (5376, 5376), 12: (2, 0), 13: 25 / 9, 14: (3, 4, 4),
     15: [14, 13], 16: (64, 72), 17: [6, 4, 5, 9],
     18: rf_size, 19: bins, 20: max_bwd, 21: divisors,
+    22: "C", 23: (-18, 25), 24: 1.09,
 }
 RIGHT_LETTERS = ["B", "D", "A", "C", "B", "A", "D", "C", "B"]   # balanced over A to D
 
@@ -118,24 +119,24 @@ def test_q17_matches_poolkit():
 
 
 def test_q18_cases_match_poolkit():
-    for layers, expected, _, _ in ch08._Q18_CASES:
+    for layers, expected, _, _ in ch08.Q18_CASES:
         rf = pk.receptive_field([dict(kernel_size=k, stride=s, dilation=d) for k, s, d in layers])
         assert rf.size == expected == rf_size(layers)
 
 
 def test_q19_cases_match_poolkit():
-    for (n, m), expected, _, _ in ch08._Q19_CASES:
+    for (n, m), expected, _, _ in ch08.Q19_CASES:
         assert pk.adaptive_bins(n, m) == expected
 
 
 def test_q20_cases_match_poolkit():
-    for g, x, k, s, expected, _, _ in ch08._Q20_CASES:
+    for g, x, k, s, expected, _, _ in ch08.Q20_CASES:
         got = pk.max_pool1d_backward(g[None], x[None], k, stride=s)[0]
         np.testing.assert_array_equal(got, expected)
 
 
 def test_q21_cases_match_poolkit():
-    for args, expected, _, _ in ch08._Q21_CASES:
+    for args, expected, _, _ in ch08.Q21_CASES:
         n, k, s, p, ceil_mode, include = (list(args) + [0, False, True][len(args) - 3:])[:6]
         ones = np.ones((1, n))
         real = pk.avg_pool1d(ones, k, stride=s, padding=p, ceil_mode=ceil_mode, divisor_override=1)
@@ -143,8 +144,49 @@ def test_q21_cases_match_poolkit():
         assert np.rint(real / mean)[0].astype(int).tolist() == expected
 
 
+def test_q22_only_c_defeats_every_convolution():
+    # A least-squares fit of (w1, w2, b) to each set of windows leaves a residual only for C.
+    sets = {"A": [(3, 1), (5, 2), (4, 0)], "B": [(0, 1), (1, 0), (3, 7)], "C": [(0, 2), (2, 0), (1, 1)]}
+    for letter, windows in sets.items():
+        system = np.array([[u, v, 1] for u, v in windows], dtype=float)
+        maxima = np.array([max(u, v) for u, v in windows], dtype=float)
+        w = np.linalg.lstsq(system, maxima, rcond=None)[0]
+        assert np.allclose(system @ w, maxima) == (letter != "C"), letter
+    assert ch08.CHOICES[22].options["C"] == "(0, 2), (2, 0), (1, 1)" and ch08.CHOICES[22].correct == "C"
+
+
+def test_q23_matches_receptive_field_of_vgg_stages():
+    from poolkit.course.exercises import ch02
+
+    rf = pk.receptive_field([dict(kernel_size=k, stride=s, padding=p) for k, s, p in ch02.VGG_STAGES])
+    half = (rf.size - 1) / 2
+    assert ch08.Q23_ANSWER == (rf.start - half, rf.start + half) == (-18, 25)
+
+
+def test_q24_matches_a_central_difference():
+    def pool(x1, x2, beta=1.0):
+        w = np.array([x1, x2])
+        p = np.exp(beta * w) / np.exp(beta * w).sum()
+        return float(p @ w)
+
+    h = 1e-6
+    numeric = (pool(1.0, 3.0 + h) - pool(1.0, 3.0 - h)) / (2 * h)
+    assert abs(ch08.Q24_ANSWER - numeric) < 1e-8 and round(numeric, 2) == 1.09
+    # the catalogue's limits: beta = 0 gives the mean's 1/2, a large beta max pooling's 1
+    assert abs((pool(1.0, 3.0 + h, 0.0) - pool(1.0, 3.0 - h, 0.0)) / (2 * h) - 0.5) < 1e-6
+    assert abs((pool(1.0, 3.0 + h, 30.0) - pool(1.0, 3.0 - h, 30.0)) / (2 * h) - 1) < 1e-6
+
+
+@pytest.mark.parametrize("answer, passes", [(1.09, True), (1.091, True), (1.0908, True), (1.1, False),
+                                             (1.08, False), (0.881, False)])
+def test_q24_two_decimals_pass(capsys, answer, passes):
+    result, text = one_line(capsys, ch08.SelfTest().check, 24, answer)
+    assert result.passed == passes, text
+    assert not re.search(r"\d\.\d", text.split("Reread")[0].replace("1/2", "")), text
+
+
 def test_choices_are_well_formed():
-    assert len(ch08.QUIZ) == len(ch08.CHOICES) == 9
+    assert len(ch08.QUIZ) == len(ch08.CHOICE_NUMBERS) == 9 and set(ch08.CHOICES) == {*range(1, 10), 22}
     quiz.validate(ch08.QUIZ)
     for (number, choice), question, letter in zip(ch08.CHOICES.items(), ch08.QUIZ, RIGHT_LETTERS):
         assert question["question"].startswith(f"Q{number}. ")
@@ -156,10 +198,22 @@ def test_choices_are_well_formed():
 
 
 def test_every_question_points_to_a_chapter():
-    assert [q.number for q in ch08.QUESTIONS] == list(range(1, 22))
+    assert [q.number for q in ch08.QUESTIONS] == list(range(1, 25))
     kinds = [q.kind for q in ch08.QUESTIONS]
-    assert kinds.count("choice") == 9 and kinds.count("value") == 8 and kinds.count("code") == 4
+    assert kinds.count("choice") == 10 and kinds.count("value") == 10 and kinds.count("code") == 4
     assert {q.where.chapter for q in ch08.QUESTIONS} == set(range(1, 8))
+    # questions per chapter, as the chapter's introduction states them: (3, 5, 3, 4, 5, 2, 2)
+    per_chapter = [sum(q.where.chapter == c for q in ch08.QUESTIONS) for c in range(1, 8)]
+    assert per_chapter == [3, 5, 3, 4, 5, 2, 2]
+    # Q22 to Q24 point at the hard exercises
+    assert [ch08.BY_NUMBER[n].where.exercise for n in ch08.STRETCH_NUMBERS] == [
+        "ex-ch01-not-a-convolution", "ex-ch02-vgg-field", "ex-ch03-softmax-backward"]
+
+
+def test_choice_letters_are_balanced():
+    right = [c.correct for c in ch08.CHOICES.values()]
+    counts = sorted(right.count(letter) for letter in "ABCD")
+    assert len(right) == 10 and counts == [2, 2, 3, 3], right
 
 
 def _headings(path):
@@ -189,7 +243,7 @@ def test_right_answer_passes(capsys, number):
     test = ch08.SelfTest()
     result, text = one_line(capsys, test.check, number, RIGHT[number])
     assert result.passed, text
-    assert text == "Correct." or text.startswith("Passes all")
+    assert text == "Correct." or text.startswith(("Passes all", "Correct: C."))
 
 
 @pytest.mark.parametrize("number, letter", list(zip(range(1, 10), RIGHT_LETTERS)))
@@ -206,20 +260,20 @@ def test_full_marks(capsys):
         test.check(number, answer)
     capsys.readouterr()
     _, text = one_line(capsys, test.summary)
-    assert text == "Score: 21/21 — full marks: nothing to reread."
+    assert text == "Score: 24/24 — full marks: nothing to reread."
 
 
 # ------------------------------------------------------------ not attempted
 
 STUBS = {10: [[..., ...], [..., ...]], 11: ..., 12: None, 13: ..., 14: (..., ..., ...), 15: ...,
-         16: ..., 17: ...}
+         16: ..., 17: ..., 22: ..., 23: (..., ...), 24: None}
 
 
 def _raises(*args, **kwargs):
     raise NotImplementedError
 
 
-@pytest.mark.parametrize("number", range(1, 22))
+@pytest.mark.parametrize("number", range(1, 25))
 def test_stub_is_not_attempted(capsys, number):
     stub = STUBS.get(number, _raises if number >= 18 else ...)
     result, text = one_line(capsys, ch08.SelfTest().check, number, stub)
@@ -228,7 +282,7 @@ def test_stub_is_not_attempted(capsys, number):
 
 def test_fresh_summary(capsys):
     _, text = one_line(capsys, ch08.SelfTest().summary)
-    assert text == "Score: 0/21 — not attempted yet: Q1–Q21."
+    assert text == "Score: 0/24 — not attempted yet: Q1–Q24."
 
 
 def test_choices_stub(capsys):
@@ -263,6 +317,21 @@ MISTAKES = [
     (16, (32, 36), "2 channels"),
     (17, [3, 4, 9, 6], "unshifted"),
     (17, [6, 3, 4, 9], "2-pixel shift"),
+    (22, "A", "first cell is the maximum"),
+    (22, "b", "not on one line"),
+    (22, "D", "non-linearity is not enough"),
+    (23, (0, 43), "no padding"),
+    (23, (-18, 26), "both included"),
+    (23, (-22, 21), "half the jump"),
+    (23, (-21, 22), "half the jump"),
+    (23, (-18, 21), "before the third pooling"),
+    (23, (-17, 26), "shifted"),
+    (24, 0.88, "treated as a constant"),
+    (24, 0.67, "sign"),
+    (24, 1, "max pooling's backward"),
+    (24, 0.5, "average pooling's backward"),
+    (24, -0.09, "dy/dx1"),
+    (24, 2.76, "output y itself"),
 ]
 
 
@@ -273,7 +342,7 @@ def test_mistake_gets_its_hint_and_section(capsys, number, answer, phrase):
     assert result.status == FAILED, text
     assert phrase in text, text
     q = ch08.QUESTIONS[number - 1]
-    assert text.endswith(f'Reread chapter {q.where.chapter}, "{q.where.section}".'), text
+    assert text.endswith(f"Reread {q.where.text()}."), text
 
 
 def rf_no_jump(layers):
@@ -406,10 +475,10 @@ def test_summary_groups_sections_and_lists_the_rest(capsys):
     test.check(16, (64, 72))      # right
     capsys.readouterr()
     line = test.summary_line()
-    assert line == ('Score: 1/21 — reread: chapter 4, "Ties go to the first maximum" (Q12); '
+    assert line == ('Score: 1/24 — reread: chapter 4, "Ties go to the first maximum" (Q12); '
                     'chapter 5, "Ceil mode keeps a partial window, with one exception" (Q14); '
                     'chapter 5, "The average\'s divisor at the edges" (Q21) — '
-                    'not attempted yet: Q1–Q11, Q13, Q15, Q17–Q20.')
+                    'not attempted yet: Q1–Q11, Q13, Q15, Q17–Q20, Q22–Q24.')
     # a later right answer replaces a wrong one
     test.check(12, (2, 0))
     capsys.readouterr()
@@ -436,7 +505,7 @@ JUNK = [None, "3", 3, 2.5, float("nan"), [1, 2], (1, 2, 3, 4, 5), np.zeros((3, 3
         [[1, "a"], [2, 3]], {1, 2}, _explodes, _prints, _mutates, lambda *a: "x", lambda *a: np.nan]
 
 
-@pytest.mark.parametrize("number", range(1, 22))
+@pytest.mark.parametrize("number", range(1, 25))
 @pytest.mark.parametrize("junk", JUNK, ids=range(len(JUNK)))
 def test_junk_never_raises(capsys, number, junk):
     result, text = one_line(capsys, ch08.SelfTest().check, number, junk)
@@ -446,7 +515,7 @@ def test_junk_never_raises(capsys, number, junk):
             text.startswith(("Not attempted", "Not checkable")), text
 
 
-@pytest.mark.parametrize("number", [0, 22, -1, "10", 10.0, None, [10]])
+@pytest.mark.parametrize("number", [0, 25, -1, "10", 10.0, None, [10]])
 def test_unknown_question_number(capsys, number):
     result, text = one_line(capsys, ch08.SelfTest().check, number, 1)
     assert text.startswith("Not checkable: there is no question")
@@ -454,15 +523,15 @@ def test_unknown_question_number(capsys, number):
 
 def test_repr_and_display(capsys):
     test = ch08.SelfTest()
-    assert repr(test) == "SelfTest(0 of 21 passed)"
+    assert repr(test) == "SelfTest(0 of 24 passed)"
     test._ipython_display_()
-    assert capsys.readouterr().out == "Score: 0/21 — not attempted yet: Q1–Q21.\n"
+    assert capsys.readouterr().out == "Score: 0/24 — not attempted yet: Q1–Q24.\n"
 
 
 # ------------------------------------------------------------ the chapter notebook
 
 def test_notebook_agrees_with_the_questions():
-    """The chapter's table names the same sections as the checkers; stored outputs are 0/21 and 21/21."""
+    """The chapter's table names the same sections as the checkers; stored outputs are 0/24 and 24/24."""
     path = BOOK / "08-self-test.ipynb"
     if not path.exists():
         pytest.skip("book/08-self-test.ipynb is not written yet")
@@ -470,17 +539,20 @@ def test_notebook_agrees_with_the_questions():
     markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     for q in ch08.QUESTIONS:
         row = (f"| Q{q.number} | {q.topic} | {{ref}}`chapter {q.where.chapter} <{q.where.label}>`, "
-               f"*{q.where.section}* |")
+               f"*{q.where.section}*" + (f", {{ref}}`{q.where.exercise}`" if q.where.exercise else "") + " |")
         assert row in markdown, row
     outputs = {c.source.strip(): "".join(o.get("text", "") for o in c.outputs)
                for c in nb.cells if c.cell_type == "code"}
-    assert outputs["test.summary()"] == "Score: 0/21 — not attempted yet: Q1–Q21.\n"
-    assert outputs["key.summary()"] == "Score: 21/21 — full marks: nothing to reread.\n"
+    assert outputs["test.summary()"] == "Score: 0/24 — not attempted yet: Q1–Q24.\n"
+    assert outputs["key.summary()"] == "Score: 24/24 — full marks: nothing to reread.\n"
+    # Q22's options, as printed in the chapter, are the checker's
+    options = "\n".join(f"- {letter}. {text}" for letter, text in ch08.CHOICES[22].options.items())
+    assert options in markdown
 
 
 def test_q21_reference_reproduces_the_hand_worked_divisors():
-    for args, expected, label, _ in ch08._Q21_CASES:
-        assert ch08._q21_divisors(*args) == expected, label
+    for args, expected, label, _ in ch08.Q21_CASES:
+        assert ch08.q21_divisors(*args) == expected, label
 
 
 def test_q21_names_a_last_window_rule_against_n(capsys):

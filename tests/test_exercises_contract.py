@@ -1,7 +1,7 @@
 """The checkers' contract, for every entry point and every careless or hostile answer.
 
 Every checker a learner can call (the four of ``poolkit.course.exercises``, every
-``check_*`` of chapters 1 to 7, and each of the 21 questions and the choice
+``check_*`` of chapters 1 to 7, and each of the 24 questions and the choice
 grid of the self-test) is called with nothing, ``None``, ``...``, a string, a
 number, a list, a complex array, and functions that raise, return ``None``,
 loop for ever inside ``try/except``, print a lot, exit the process or modify
@@ -30,7 +30,6 @@ from poolkit.course.exercises import (
     Case,
     CheckResult,
     SCORECARD,
-    _core,
     _sandbox,
     check_choice,
     check_function,
@@ -38,6 +37,7 @@ from poolkit.course.exercises import (
     check_value,
 )
 from poolkit.course.exercises import ch05, ch08
+from poolkit.course.exercises.guard import runs_no_code
 from tests.test_exercises_core import _WriteLog
 
 # A printed float: 0.5, 1e-3, nan, inf (a sentence ending in a digit, "1/9.", is not one).
@@ -224,7 +224,7 @@ def test_every_public_checker_is_an_entry_point():
         for attr in mod.__all__:
             if attr.startswith("check_"):
                 assert hasattr(getattr(mod, attr), "__wrapped_checker__"), f"ch0{n}.{attr} has no guard"
-    for number, check in ch08._VALUE_CHECKS.items():        # Q10 to Q21 (Q1 to Q9 are letters)
+    for number, check in ch08.VALUE_CHECKS.items():        # Q10 to Q21, Q23, Q24 (the others are letters)
         assert hasattr(check, "__wrapped_checker__"), f"self-test Q{number} has no guard"
 
 
@@ -458,9 +458,9 @@ def test_checker_signatures_are_kept_for_help():
 
 def test_runs_no_code_classifies_answers():
     plain = [None, ..., 3, 2.5, "x", np.ones(3), [1, (2, 3.0)], {"a": 1}, np.float64(1), True]
-    assert all(_core._runs_no_code(v) for v in plain)
+    assert all(runs_no_code(v) for v in plain)
     code = [len, lambda: 0, _Weird(), np.array([_Weird()], dtype=object), [1, _Weird()], {1: len}]
-    assert not any(_core._runs_no_code(v) for v in code)
+    assert not any(runs_no_code(v) for v in code)
 
 
 # ---------------------------------------------------------------------------

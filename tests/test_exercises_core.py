@@ -13,8 +13,8 @@ import sys
 import numpy as np
 import pytest
 
-from poolkit.course.exercises import _core
-from poolkit.course.exercises._core import (
+from poolkit.course.exercises import authoring
+from poolkit.course.exercises import (
     FAILED,
     NOT_ATTEMPTED,
     PASSED,
@@ -582,7 +582,7 @@ def test_scorecard_and_score(capsys):
 
 
 def test_checkers_record_into_the_session_scorecard(capsys):
-    _core.SCORECARD.clear()
+    authoring.SCORECARD.clear()
     check_value(3, 3, name="alpha")
     check_value(2, 3, name="beta")
     check_choice(None, "A", options=["x", "y"], name="gamma")
@@ -590,11 +590,11 @@ def test_checkers_record_into_the_session_scorecard(capsys):
     score(["alpha", "beta", "gamma", "delta"])
     assert capsys.readouterr().out == (
         "Score: 1 of 4 passed. To revisit: beta. Not attempted yet: gamma, delta.\n")
-    _core.SCORECARD.clear()
+    authoring.SCORECARD.clear()
 
 
 def test_quote_removes_every_float_but_keeps_integers():
-    text = _core._quote("got 1.5, .25, 2., 1e-3, -0.5, NaN and inf; shape (2, 3); np.nanmax; 7", limit=500)
+    text = authoring.quote("got 1.5, .25, 2., 1e-3, -0.5, NaN and inf; shape (2, 3); np.nanmax; 7", limit=500)
     assert text == ("got <number>, <number>, <number>, <number>, <number>, <number> and <number>; "
                     "shape (2, 3); np.nanmax; 7")
 
@@ -711,9 +711,9 @@ def _chapter_checkers():
 @pytest.mark.parametrize("checker", _chapter_checkers())
 @pytest.mark.parametrize("answer", [None, "zzz", _noisy_fail], ids=["None", "text", "noisy function"])
 def test_each_chapter_checker_call_is_a_single_write(monkeypatch, checker, answer):
-    _core.SCORECARD.clear()
+    authoring.SCORECARD.clear()
     writes = _writes_of(monkeypatch, lambda: checker(answer))
-    _core.SCORECARD.clear()
+    authoring.SCORECARD.clear()
     assert len(writes) == 1, writes
     assert writes[0].endswith("\n") and writes[0].count("\n") == 1 and writes[0].strip()
 
@@ -727,7 +727,7 @@ def test_self_test_calls_are_single_writes(monkeypatch):
         writes = _writes_of(monkeypatch, call)
         assert len(writes) == 1, writes
         assert writes[0].endswith("\n") and writes[0].count("\n") == 1
-    _core.SCORECARD.clear()
+    authoring.SCORECARD.clear()
 
 
 # ---------------------------------------------------------------------------
@@ -735,7 +735,7 @@ def test_self_test_calls_are_single_writes(monkeypatch):
 # ---------------------------------------------------------------------------
 
 def test_with_reference_cases_runs_on_the_built_cases():
-    got = _core._with_reference_cases("demo", lambda: [1, 2], lambda cases: ("ran", cases))
+    got = authoring.with_reference_cases("demo", lambda: [1, 2], lambda cases: ("ran", cases))
     assert got == ("ran", [1, 2])
 
 
@@ -743,7 +743,7 @@ def test_with_reference_cases_reports_a_broken_reference_in_one_line(capsys):
     def broken():
         raise ImportError("no poolkit")
 
-    r = _core._with_reference_cases("demo", broken, lambda cases: pytest.fail("must not run"))
+    r = authoring.with_reference_cases("demo", broken, lambda cases: pytest.fail("must not run"))
     assert capsys.readouterr().out == ("Not checkable: poolkit's reference is unavailable (ImportError). "
                                        "Hint: reinstall the course environment.\n")
     assert r.status == FAILED
@@ -754,7 +754,7 @@ def test_with_reference_cases_lets_an_interrupt_through():
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        _core._with_reference_cases("demo", interrupted, lambda cases: None)
+        authoring.with_reference_cases("demo", interrupted, lambda cases: None)
 
 
 def _square_cases():
@@ -778,7 +778,7 @@ _SQUARE_MISTAKES = [("you doubled", lambda c: 2 * c.args[0]),
     (None, ["own a", "own b"]),
 ])
 def test_diagnose_cases_puts_the_mistake_hint_on_the_first_failing_case(fn, hints):
-    cases = _core._diagnose_cases(fn, _square_cases(), _SQUARE_MISTAKES, shape_hint="shape!")
+    cases = authoring.diagnose(fn, _square_cases(), _SQUARE_MISTAKES, shape_hint="shape!")
     assert [c.hint for c in cases] == hints
 
 
@@ -790,12 +790,12 @@ def test_diagnose_cases_gives_the_learner_copies():
         a[:] = 0
         return a
 
-    _core._diagnose_cases(mutating, cases, _SQUARE_MISTAKES)
+    authoring.diagnose(mutating, cases, _SQUARE_MISTAKES)
     np.testing.assert_array_equal(cases[0].args[0], [1.0, 2.0])
 
 
 def test_diagnose_cases_with_an_int_comparison():
     cases = [Case(args=(3,), expected=9, hint="own")]
     mistakes = [("you doubled", lambda c: 2 * c.args[0])]
-    assert _core._diagnose_cases(lambda n: n + n, cases, mistakes, same=lambda a, b: a == b)[0].hint \
+    assert authoring.diagnose(lambda n: n + n, cases, mistakes, same=lambda a, b: a == b)[0].hint \
         == "you doubled"

@@ -11,18 +11,31 @@ import re
 import numpy as np
 import pytest
 
+import poolkit as pk
 from poolkit.course.exercises import SCORECARD
 from poolkit.course.exercises.authoring import (
+    BLANK,
     FAILING_LINE,
     LINE_FORMS,
+    MISSING,
     PASSING_LINE,
+    RIGHT,
+    TOO_MANY,
+    UNKNOWN,
+    UNREADABLE,
+    WRONG,
     Case,
     ChoiceExercise,
     CodeExercise,
     Failure,
     Mistake,
+    NotCheckable,
+    PropertyExercise,
     ValueExercise,
     attempt,
+    count_python_lines,
+    mark_choice,
+    passes_all,
     diagnose,
     diagnose_answer,
     fail_line,
@@ -151,7 +164,7 @@ def test_attempt_and_never_raise(capsys):
 
 @pytest.mark.parametrize("line, passing", [
     ("Passes all 7 cases.", True), ("Correct.", True), ("Correct: B. Why.", True),
-    ("Score: 21/21 — full marks: nothing to reread.", True),
+    ("Score: 24/24 — full marks: nothing to reread.", True),
     ("Case 4x4: the result is too small. Hint: x.", False), ("Not quite: a. Hint: b.", False),
     ("Not checkable: a. Hint: b.", False), ("Not attempted yet: do it.", False),
 ])
@@ -248,3 +261,83 @@ def test_notebook_options_equal_the_checker(n, table, options):
     for letter, text in options.items():
         want = _plain(f"{letter}. {text}")
         assert want in shown, f"chapter {n}, {table}: the notebook does not show {want!r}"
+
+
+# ---------------------------------------------------------------------------
+# round 2: NotCheckable, PropertyExercise, after_pass, the one choice grader, the line counter
+# ---------------------------------------------------------------------------
+
+def test_prepare_may_refuse_an_answer(capsys):
+    ex = ValueExercise("pair", (1, 2), prepare=lambda a: NotCheckable("pair should be two numbers", "write (1, 2)")
+                       if isinstance(a, str) else a)
+    assert not ex.check("1, 2").passed
+    assert capsys.readouterr().out == "Not checkable: pair should be two numbers. Hint: write (1, 2).\n"
+    assert ex.check((1, 2)).passed
+
+
+def test_property_exercise_passes_any_answer_with_the_property(capsys):
+    even = PropertyExercise("n", lambda n: n % 2 == 0, passed="Correct: an even number.", detail="n is odd",
+                            read=lambda a: None if a is Ellipsis else a,
+                            mistakes=[Mistake("1 is odd", when=lambda n: n == 1)], hint="try 2")
+    assert even.check(2).passed and even.check(40).passed
+    capsys.readouterr()
+    assert not even.check(1).passed and capsys.readouterr().out == "Not quite: n is odd. Hint: 1 is odd.\n"
+    assert not even.check(3).passed and capsys.readouterr().out == "Not quite: n is odd. Hint: try 2.\n"
+    assert even.check(...).status == "not attempted"
+
+
+def test_after_pass_runs_only_once_every_case_passes(capsys):
+    calls = []
+
+    def no_sevens(fn):
+        calls.append(fn)
+        return "Not quite: it printed 7. Hint: print nothing." if fn(7) == 49 else None
+
+    square = CodeExercise("square", [Case(args=(3,), expected=9, label="3")], same=lambda a, b: a == b,
+                          after_pass=no_sevens)
+    assert not square.check(lambda n: n + n).passed and calls == []        # a wrong value: no extra test
+    assert capsys.readouterr().out.startswith("Case 3:")
+    assert not square.check(lambda n: n * n).passed
+    assert capsys.readouterr().out == "Not quite: it printed 7. Hint: print nothing.\n"
+    assert passes_all(lambda n: n * n, [Case(args=(3,), expected=9)], same=lambda a, b: a == b)
+    assert not passes_all(lambda n: 1 / 0, [Case(args=(3,), expected=9)])
+
+
+@pytest.mark.parametrize("answer, correct, verdict, letter", [
+    ("b", "B", RIGHT, None), ("(B)", "B", RIGHT, None), ("a", "B", WRONG, "A"), (..., "B", BLANK, None),
+    ("  ", "B", BLANK, None), (3, "B", UNREADABLE, None), (["A", 1], "B", UNREADABLE, None),
+    ("E", "B", UNKNOWN, "E"), ("A, B", "B", TOO_MANY, None), ("A, C", ("A", "C"), RIGHT, None),
+    ("A", ("A", "C"), MISSING, None), ("A, B", ("A", "C"), WRONG, "B"), ("AC", ("A", "C"), RIGHT, None),
+])
+def test_mark_choice(answer, correct, verdict, letter):
+    mark = mark_choice(answer, "ABCD", correct)
+    assert (mark.verdict, mark.letter) == (verdict, letter)
+
+
+def test_the_three_graders_agree_on_a_wrong_letter(capsys):
+    from poolkit.course.exercises import ch08, quiz
+
+    c = ch08.CHOICES[22]
+    ch08.CHOICE_EXERCISES[22].check("A")
+    single = capsys.readouterr().out
+    quiz.grade([q for q in ch08.QUIZ][:1], ["A"], name="demo")
+    graded = capsys.readouterr().out
+    assert single == f"Not quite: A is not right. {c.why['A']}\n"
+    assert graded.startswith("Not quite: 0 of 1 right. Question 1, A: ")
+
+
+def test_count_python_lines_grows_with_a_loop_only():
+    def loop(xs):
+        total = 0
+        for v in xs:
+            total += v
+        return total
+
+    def vectorised(xs):
+        return np.asarray(xs).sum()
+
+    small, large = [1] * 5, [1] * 500
+    assert count_python_lines(loop, (large,), {})[0] - count_python_lines(loop, (small,), {})[0] >= 2 * 495
+    assert count_python_lines(vectorised, (large,), {})[0] == count_python_lines(vectorised, (small,), {})[0]
+    lines, used_poolkit, result = count_python_lines(lambda: pk.max_pool2d(np.zeros((1, 2, 2)), 2), (), {})
+    assert used_poolkit and result.shape == (1, 1, 1)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from poolkit.course.exercises import quiz
-from poolkit.course.exercises._core import FAILED, NOT_ATTEMPTED, PASSED
+from poolkit.course.exercises import FAILED, NOT_ATTEMPTED, PASSED
 
 Q1 = quiz.mc(
     "Which value pads a max-pooling window?",

@@ -24,9 +24,11 @@ Building blocks
   :class:`Scorecard`, :data:`SCORECARD`;
 - checkers: :func:`check_function` with :class:`Case` s, :func:`check_value`,
   :func:`check_choice`, :func:`with_reference_cases`;
+- multiple choice: :func:`mark_choice`, the one grader of letters (a :class:`Mark`);
 - guards: :func:`checker`, :func:`never_raise`, :func:`attempt` (the one guard
   for code that may fail, returning a :class:`Failure`);
-- mistakes: :func:`diagnose` (code), :func:`diagnose_answer` (values).
+- mistakes: :func:`diagnose` (code), :func:`diagnose_answer` (values);
+- loops: :func:`count_python_lines` (a "no Python loop" test).
 
 Examples
 --------
@@ -38,6 +40,7 @@ Not quite: out_size is too large. Hint: drop the window in the padding.
 
 from __future__ import annotations
 
+from .choices import BLANK, MISSING, RIGHT, TOO_MANY, UNKNOWN, UNREADABLE, WRONG, Mark, mark_choice
 from .checks import (
     DEFAULT_HINTS,
     Case,
@@ -47,10 +50,12 @@ from .checks import (
     with_reference_cases,
 )
 from .compare import Mismatch, compare, matches, same_array
-from .declarations import ChoiceExercise, CodeExercise, Exercise, ValueExercise, registered_exercises
-from .guard import Failure, attempt, call_quietly, checker, never_raise
+from .declarations import (ChoiceExercise, CodeExercise, Exercise, NotCheckable, PropertyExercise, ValueExercise,
+                           passes_all, registered_exercises)
+from .guard import Failure, Timeout, attempt, call_quietly, checker, never_raise
 from .mistakes import Mistake, diagnose, diagnose_answer
-from .results import FAILED, NOT_ATTEMPTED, PASSED, SCORECARD, CheckResult, Scorecard, emit, finish
+from .results import FAILED, NOT_ATTEMPTED, PASSED, SCORECARD, CheckResult, Scorecard, emit, finish, safe_summary
+from .tracing import count_python_lines
 from .text import (
     FAILING_LINE,
     LINE_FORMS,
@@ -66,18 +71,23 @@ from .text import (
 
 __all__ = [
     # declarations
-    "Exercise", "CodeExercise", "ValueExercise", "ChoiceExercise", "Mistake", "registered_exercises",
+    "Exercise", "CodeExercise", "ValueExercise", "ChoiceExercise", "PropertyExercise", "Mistake",
+    "NotCheckable", "registered_exercises", "passes_all",
     # checkers and their cases
     "Case", "check_function", "check_value", "check_choice", "with_reference_cases", "DEFAULT_HINTS",
     # mistakes
     "diagnose", "diagnose_answer",
+    # multiple choice: the one grader
+    "mark_choice", "Mark", "BLANK", "RIGHT", "WRONG", "MISSING", "UNREADABLE", "UNKNOWN", "TOO_MANY",
     # guards
-    "checker", "never_raise", "attempt", "Failure", "call_quietly",
+    "checker", "never_raise", "attempt", "Failure", "call_quietly", "Timeout",
     # results
-    "CheckResult", "Scorecard", "SCORECARD", "finish", "emit", "PASSED", "FAILED", "NOT_ATTEMPTED",
+    "CheckResult", "Scorecard", "SCORECARD", "finish", "emit", "safe_summary", "PASSED", "FAILED", "NOT_ATTEMPTED",
     # lines
     "LINE_FORMS", "PASSING_LINE", "FAILING_LINE", "fail_line", "sentence", "quote", "typename",
     "one_line", "parse_letters", "letters",
+    # loops
+    "count_python_lines",
     # comparison
     "compare", "matches", "same_array", "Mismatch",
 ]

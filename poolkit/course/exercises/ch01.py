@@ -1,35 +1,36 @@
 """Checkers for chapter 1, *Pool a feature map, window by window* (``ch-definition``).
 
-Each checker prints exactly one line (not attempted yet / correct or passes N
-cases / what is wrong, with a hint), never raises and never prints a float.
+Each exercise is a declaration (:mod:`poolkit.course.exercises.authoring`) with its known
+mistakes; each checker prints one line, never raises and never prints a float.
 
-===========================  ============================  ===================================
-exercise                     what the learner writes       checker
-===========================  ============================  ===================================
-``ex-ch01-true-statements``  letters, e.g. ``"A, C"``      :func:`check_statements`
-``ex-ch01-by-hand``          two 2x2 lists of numbers      :func:`check_max_by_hand`,
-                                                           :func:`check_avg_by_hand`
-``ex-ch01-max-pool``         ``max_pool2d_simple(x, k)``   :func:`check_max_pool2d_simple`
-``ex-ch01-avg-pool``         ``avg_pool2d_simple(x, k)``   :func:`check_avg_pool2d_simple`
-===========================  ============================  ===================================
+=============================  ============================  ===================================
+exercise                       what the learner writes       checker
+=============================  ============================  ===================================
+``ex-ch01-true-statements``    letters, e.g. ``"A, C"``      :func:`check_statements`
+``ex-ch01-by-hand``            two 2x2 lists of numbers      :func:`check_max_by_hand`,
+                                                             :func:`check_avg_by_hand`
+``ex-ch01-max-pool``           ``max_pool2d_simple(x, k)``   :func:`check_max_pool2d_simple`
+``ex-ch01-avg-pool``           ``avg_pool2d_simple(x, k)``   :func:`check_avg_pool2d_simple`
+``ex-ch01-not-a-convolution``  three windows ``(u, v)``      :func:`check_not_a_convolution`
+=============================  ============================  ===================================
 
 :data:`QUIZ` holds the chapter's quiz (shown with :func:`poolkit.course.exercises.quiz.show`), kept
-here so that the notebook cell that shows it does not give the answers away.
-
-The expected answers come from hand computation (the running example and the
-by-hand map) or from a reshape-based pooling written here (the private helper
-``_reference_pool``), independently of poolkit's window view.
+here so that the notebook cell that shows it does not give the answers away. The expected
+answers come from hand computation or from a reshape-based pooling written here
+(``_reference_pool``), independently of poolkit's window view.
 """
 
 from __future__ import annotations
 
 import numbers
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
+from .authoring import (Case, ChoiceExercise, CodeExercise, Mistake, NotCheckable, PropertyExercise,
+                        ValueExercise, typename)
 from .quiz import mc
-from .authoring import Case, FAILED, NOT_ATTEMPTED, PASSED, check_choice, check_function, check_value, checker, diagnose, fail_line, finish, typename
 
 __all__ = [
     "QUIZ",
@@ -40,6 +41,7 @@ __all__ = [
     "check_avg_by_hand",
     "check_max_pool2d_simple",
     "check_avg_pool2d_simple",
+    "check_not_a_convolution",
 ]
 
 # ----------------------------------------------------------------------------
@@ -58,19 +60,23 @@ STATEMENTS = {
     "E": "If all four values in a window are negative, the output for that window is negative.",
 }
 
-_STATEMENTS_WHY = {
-    "A": "Max and mean are fixed functions: there is no weight to learn.",
-    "B": "Pooling works on each (N, C) plane separately and only shrinks H and W.",
-    "C": "Only a shift that keeps each maximum inside its window leaves the output alone; "
-         "a one-pixel shift across a window edge changes it (the (0, 0, 5, 0, 0, 0) example).",
-    "D": "Each channel is pooled on its own; mixing channels is what a convolution does.",
-    "E": "The maximum of negative numbers is the largest of them, which is still negative.",
-}
+TRUE_STATEMENTS = ChoiceExercise(
+    "true_statements", STATEMENTS, ("A", "B", "E"),
+    why={
+        "A": "Max and mean are fixed functions: there is no weight to learn.",
+        "B": "Pooling works on each (N, C) plane separately and only shrinks H and W.",
+        "C": "Only a shift that keeps each maximum inside its window leaves the output alone; "
+             "a one-pixel shift across a window edge changes it (the (0, 0, 5, 0, 0, 0) example).",
+        "D": "Each channel is pooled on its own; mixing channels is what a convolution does.",
+        "E": "The maximum of negative numbers is the largest of them, which is still negative.",
+    },
+    task='set true_statements to the letters of every true statement, e.g. "A, C", '
+         "and run this cell again",
+    hint="more than one statement is true; test each one on the running example",
+)
 
-_STATEMENTS_RIGHT = ("A", "B", "E")
 
-
-@checker(limit=10, name="true_statements")
+@TRUE_STATEMENTS.entry
 def check_statements(answer: Any):
     """Check the letters of every true statement about 2x2 max pooling, stride 2.
 
@@ -90,16 +96,7 @@ def check_statements(answer: Any):
     >>> r = check_statements("A, C")
     Not quite: C is not right. Only a shift that keeps each maximum inside its window leaves the output alone; a one-pixel shift across a window edge changes it (the (0, 0, 5, 0, 0, 0) example).
     """
-    return check_choice(
-        answer,
-        _STATEMENTS_RIGHT,
-        options=STATEMENTS,
-        explanations=_STATEMENTS_WHY,
-        name="true_statements",
-        task='set true_statements to the letters of every true statement, e.g. "A, C", '
-             "and run this cell again",
-        hint="more than one statement is true; test each one on the running example",
-    )
+    return TRUE_STATEMENTS.run(answer)
 
 
 # ----------------------------------------------------------------------------
@@ -125,33 +122,9 @@ _BY_HAND_AVG = ((1.0, 2.0), (-4.0, 4.5))
 
 _TRANSPOSED = ("you transposed the result: the first row of the output comes from "
                "the top two rows of the map")
-_OVERLAP = ("2x2 windows with stride 2 do not overlap, so a 4x4 map gives a 2x2 output "
-            "(a 3x3 output would mean stride 1)")
-
-# Known wrong answers and what to say about them.
-_BY_HAND_MAX_HINTS = (
-    (((3.0, 6.0), (0.0, 7.0)),
-     "the bottom-left window holds only negative numbers, so its maximum is the largest of "
-     "them, not 0"),
-    (((3.0, -1.0), (6.0, 7.0)), _TRANSPOSED),
-    (_BY_HAND_AVG, "those are the means; max pooling keeps the largest value of each window"),
-    (((-1.0, -2.0), (-7.0, 1.0)),
-     "those are the smallest values; max pooling keeps the largest value of each window"),
-)
-
-_BY_HAND_AVG_HINTS = (
-    (_BY_HAND_MAX, "those are the maxima; average pooling keeps the mean of each window"),
-    (((4.0, 8.0), (-16.0, 18.0)),
-     "those are the window sums; divide each by the number of cells, 4"),
-    (((2.0, 4.0), (-8.0, 9.0)),
-     "divide each window's sum by the number of cells, 2 x 2 = 4, not by 2"),
-    (((1.0, 2.0), (-4.0, 4.0)),
-     "the bottom-right sum, 18, is not a multiple of 4: keep the fraction instead of "
-     "rounding down"),
-    (((1.0, 2.0), (-4.0, 5.0)),
-     "the bottom-right sum, 18, is not a multiple of 4: keep the fraction instead of rounding"),
-    (((1.0, -4.0), (2.0, 4.5)), _TRANSPOSED),
-)
+#: A 3x3 answer: the windows were moved by one cell (stride 1).
+_OVERLAP = Mistake("2x2 windows with stride 2 do not overlap, so a 4x4 map gives a 2x2 output "
+                   "(a 3x3 output would mean stride 1)", when=lambda grid: grid.shape == (3, 3))
 
 
 def _leaves(a: Any) -> list | None:
@@ -175,54 +148,64 @@ def _is_number(v: Any) -> bool:
         v, (bool, np.bool_))
 
 
-def _check_by_hand(answer, expected, hints, name, what):
-    """Grade a small grid of numbers typed by the learner; print one line."""
-    try:
-        example = "e.g. [[1, 2], [3, 4]]"
-        leaves = _leaves(answer)
-        if leaves is not None and leaves and all(v is Ellipsis for v in leaves):
-            answer = None  # the stub [[..., ...], [..., ...]]
-        if answer is None or answer is Ellipsis:
-            return check_value(
-                None, None, name=name,
-                task=f"replace ... in `{name} = ...` with a 2x2 list of lists holding the "
-                     f"{what}, {example}, and run this cell again")
-        if isinstance(answer, np.ndarray):
-            grid = answer
-        elif leaves is not None and leaves and all(_is_number(v) for v in leaves):
-            try:
-                grid = np.array(answer, dtype=np.float64)
-            except ValueError:  # ragged rows
-                grid = None
-        else:
+def _read_grid(answer: Any, name: str):
+    """A typed-in grid as a float array; None for the stub; NotCheckable for anything else."""
+    leaves = _leaves(answer)
+    if leaves is not None and leaves and all(v is Ellipsis for v in leaves):
+        return None  # the stub [[..., ...], [..., ...]]
+    if answer is None or answer is Ellipsis:
+        return None
+    grid = None
+    if isinstance(answer, np.ndarray):
+        grid = answer
+    elif leaves is not None and leaves and all(_is_number(v) for v in leaves):
+        try:
+            grid = np.array(answer, dtype=np.float64)
+        except ValueError:  # ragged rows
             grid = None
-        if grid is None or grid.dtype.kind not in "iuf":
-            return finish(name, FAILED, fail_line(
-                "Not checkable",
-                f"{name} should be a 2x2 list of lists of numbers, got {typename(answer)}",
-                f"write the numbers themselves, {example}"))
-        targeted = None
-        if grid.shape == (3, 3):
-            targeted = _OVERLAP
-        elif grid.shape == (2, 2):
-            for key, text in hints:
-                with np.errstate(all="ignore"):
-                    if np.allclose(grid, np.array(key), rtol=1e-6, atol=1e-9):
-                        targeted = text
-                        break
-        return check_value(
-            grid.astype(np.float64), np.array(expected), name=name,
-            hint=targeted or ("work window by window: the top-left 2x2 block of the map gives "
-                              f"the top-left output; write down its {what.split(' of ')[0]}"))
-    except BaseException as exc:  # never raise in a learner's notebook
-        if isinstance(exc, KeyboardInterrupt):
-            return finish(name, NOT_ATTEMPTED, "Check interrupted.")
-        return finish(name, FAILED,
-                       f"Not checkable: the checker itself failed ({type(exc).__name__}). "
-                       "Hint: restart the kernel and run the notebook from the top.")
+    if grid is None or grid.dtype.kind not in "iuf":
+        return NotCheckable(f"{name} should be a 2x2 list of lists of numbers, got {typename(answer)}",
+                            "write the numbers themselves, e.g. [[1, 2], [3, 4]]")
+    return grid.astype(np.float64)
 
 
-@checker(limit=10, name="max_by_hand")
+def _by_hand(name: str, expected, what: str, known: tuple) -> ValueExercise:
+    """A 2x2 by-hand pooling: the right grid, and the wrong grids that have a known cause."""
+    return ValueExercise(
+        name, np.array(expected), prepare=lambda answer: _read_grid(answer, name),
+        mistakes=[_OVERLAP] + [Mistake(text, answer=np.array(grid)) for grid, text in known],
+        task=f"replace ... in `{name} = ...` with a 2x2 list of lists holding the {what}, "
+             "e.g. [[1, 2], [3, 4]], and run this cell again",
+        hint="work window by window: the top-left 2x2 block of the map gives the top-left output; "
+             f"write down its {what.split(' of ')[0]}")
+
+
+MAX_BY_HAND = _by_hand("max_by_hand", _BY_HAND_MAX, "maximum of each window", (
+    (((3.0, 6.0), (0.0, 7.0)),
+     "the bottom-left window holds only negative numbers, so its maximum is the largest of "
+     "them, not 0"),
+    (((3.0, -1.0), (6.0, 7.0)), _TRANSPOSED),
+    (_BY_HAND_AVG, "those are the means; max pooling keeps the largest value of each window"),
+    (((-1.0, -2.0), (-7.0, 1.0)),
+     "those are the smallest values; max pooling keeps the largest value of each window"),
+))
+
+AVG_BY_HAND = _by_hand("avg_by_hand", _BY_HAND_AVG, "mean of each window", (
+    (_BY_HAND_MAX, "those are the maxima; average pooling keeps the mean of each window"),
+    (((4.0, 8.0), (-16.0, 18.0)),
+     "those are the window sums; divide each by the number of cells, 4"),
+    (((2.0, 4.0), (-8.0, 9.0)),
+     "divide each window's sum by the number of cells, 2 x 2 = 4, not by 2"),
+    (((1.0, 2.0), (-4.0, 4.0)),
+     "the bottom-right sum, 18, is not a multiple of 4: keep the fraction instead of "
+     "rounding down"),
+    (((1.0, 2.0), (-4.0, 5.0)),
+     "the bottom-right sum, 18, is not a multiple of 4: keep the fraction instead of rounding"),
+    (((1.0, -4.0), (2.0, 4.5)), _TRANSPOSED),
+))
+
+
+@MAX_BY_HAND.entry
 def check_max_by_hand(answer: Any):
     """Check the learner's 2x2 max pooling (stride 2) of :data:`BY_HAND_MAP`.
 
@@ -240,11 +223,10 @@ def check_max_by_hand(answer: Any):
     >>> r = check_max_by_hand([[3, 6], [0, 7]])
     Not quite: max_by_hand has wrong values at 1 of 4 positions (first at index (1, 0)). Hint: the bottom-left window holds only negative numbers, so its maximum is the largest of them, not 0.
     """
-    return _check_by_hand(answer, _BY_HAND_MAX, _BY_HAND_MAX_HINTS, "max_by_hand",
-                          "maximum of each window")
+    return MAX_BY_HAND.run(answer)
 
 
-@checker(limit=10, name="avg_by_hand")
+@AVG_BY_HAND.entry
 def check_avg_by_hand(answer: Any):
     """Check the learner's 2x2 average pooling (stride 2) of :data:`BY_HAND_MAP`.
 
@@ -262,8 +244,7 @@ def check_avg_by_hand(answer: Any):
     >>> r = check_avg_by_hand([[4, 8], [-16, 18]])
     Not quite: avg_by_hand has wrong values at 4 of 4 positions (first at index (0, 0)). Hint: those are the window sums; divide each by the number of cells, 4.
     """
-    return _check_by_hand(answer, _BY_HAND_AVG, _BY_HAND_AVG_HINTS, "avg_by_hand",
-                          "mean of each window")
+    return AVG_BY_HAND.run(answer)
 
 
 # ----------------------------------------------------------------------------
@@ -326,15 +307,61 @@ def _shared_cases(mode: str) -> list[Case]:
 _TRANSPOSED_CODE = ("your result is transposed: out[i, j] comes from rows i*k to i*k+k-1 and "
                     "columns j*k to j*k+k-1 (row index first), and the output has H // k rows")
 
-#: Known mistakes of the two code exercises, for :func:`diagnose`.
-_CODE_MISTAKES = [(_TRANSPOSED_CODE, lambda c: np.asarray(c.expected).T)]
-
 _SHAPE_HINT = ("stride = k and no padding: the output has H // k rows and W // k columns, "
                "with H, W = x.shape; a leftover row or column that cannot fill a whole "
                "window is dropped")
+_TYPE_HINT = "return a numpy array, e.g. one made with np.empty((H // k, W // k))"
 
 
-@checker(limit=10, name="max_pool2d_simple")
+def _max_cases() -> list[Case]:
+    negative = -np.arange(1.0, 17.0).reshape(4, 4)  # -1 ... -16, row by row
+    ties = np.array([[5, 5, 0, 2], [5, 5, 2, 2], [3, 1, 9, 9], [1, 3, 9, 9]], dtype=np.float64)
+    return _shared_cases("max") + [
+        Case(args=(negative, 2), expected=np.array([[-1.0, -3.0], [-9.0, -11.0]]),
+             label="4x4 map of negative numbers, k=2",
+             hint="a window of negative numbers has a negative maximum: start each running "
+                  "maximum from the window's first value, not from 0"),
+        Case(args=(ties, 2), expected=np.array([[5.0, 2.0], [3.0, 9.0]]),
+             label="4x4 map with ties, k=2",
+             hint="when several cells share the largest value, that value is the maximum"),
+    ]
+
+
+def _avg_cases() -> list[Case]:
+    fractions = np.array([[1, 2, 0, 1], [0, 0, 1, 1], [3, 0, 5, 5], [0, 0, 5, 6]], dtype=np.float64)
+    negative = np.array([[-1, -2, 3, -3], [-2, -2, 0, -1], [-7, 1, -3, -2], [-1, 0, -2, -2]],
+                        dtype=np.float64)
+    shared = _shared_cases("avg")
+    # The fraction case comes second: the running example's means are whole
+    # numbers, so this is the first case where `//` shows.
+    return shared[:1] + [
+        Case(args=(fractions, 2), expected=np.array([[0.75, 0.75], [0.75, 5.25]]),
+             label="4x4 map whose means are fractions, k=2",
+             hint="divide with /, not //: a mean need not be a whole number"),
+    ] + shared[1:] + [
+        Case(args=(negative, 2), expected=np.array([[-1.75, -0.25], [-1.75, -2.25]]),
+             label="4x4 map with negative numbers, k=2",
+             hint="divide with /, not //: // rounds negative means down, away from zero"),
+    ]
+
+
+def _pool_exercise(name: str, cases, hints: dict) -> CodeExercise:
+    return CodeExercise(
+        name, cases, mistakes=[Mistake(_TRANSPOSED_CODE, wrong=lambda c: np.asarray(c.expected).T)],
+        task=f"complete `{name}(x, k)` and run this cell again",
+        hints={"shape": _SHAPE_HINT, **hints, "type": _TYPE_HINT})
+
+
+MAX_POOL2D_SIMPLE = _pool_exercise("max_pool2d_simple", _max_cases, {
+    "values": "each output cell is the largest value of its own k x k block: "
+              "out[i, j] comes from rows i*k to i*k+k-1 and columns j*k to j*k+k-1"})
+AVG_POOL2D_SIMPLE = _pool_exercise("avg_pool2d_simple", _avg_cases, {
+    "values": "each output cell is the mean of its k x k block: the block's sum divided by k * k",
+    "dtype": "build the output as a float array, e.g. np.empty((H // k, W // k)), "
+             "so that means keep their fractions"})
+
+
+@MAX_POOL2D_SIMPLE.entry
 def check_max_pool2d_simple(fn: Any):
     """Check the learner's ``max_pool2d_simple(x, k)``: 2-D, stride k, no padding.
 
@@ -364,31 +391,10 @@ def check_max_pool2d_simple(fn: Any):
     >>> r = check_max_pool2d_simple(max_pool2d_simple)
     Passes all 8 cases.
     """
-    negative = -np.arange(1.0, 17.0).reshape(4, 4)  # -1 ... -16, row by row
-    ties = np.array([[5, 5, 0, 2], [5, 5, 2, 2], [3, 1, 9, 9], [1, 3, 9, 9]], dtype=np.float64)
-    cases = _shared_cases("max") + [
-        Case(args=(negative, 2), expected=np.array([[-1.0, -3.0], [-9.0, -11.0]]),
-             label="4x4 map of negative numbers, k=2",
-             hint="a window of negative numbers has a negative maximum: start each running "
-                  "maximum from the window's first value, not from 0"),
-        Case(args=(ties, 2), expected=np.array([[5.0, 2.0], [3.0, 9.0]]),
-             label="4x4 map with ties, k=2",
-             hint="when several cells share the largest value, that value is the maximum"),
-    ]
-    cases = diagnose(fn, cases, _CODE_MISTAKES)
-    return check_function(
-        fn, cases, name="max_pool2d_simple",
-        task="complete `max_pool2d_simple(x, k)` and run this cell again",
-        hints={
-            "shape": _SHAPE_HINT,
-            "values": "each output cell is the largest value of its own k x k block: "
-                      "out[i, j] comes from rows i*k to i*k+k-1 and columns j*k to j*k+k-1",
-            "type": "return a numpy array, e.g. one made with np.empty((H // k, W // k))",
-        },
-    )
+    return MAX_POOL2D_SIMPLE.run(fn)
 
 
-@checker(limit=10, name="avg_pool2d_simple")
+@AVG_POOL2D_SIMPLE.entry
 def check_avg_pool2d_simple(fn: Any):
     """Check the learner's ``avg_pool2d_simple(x, k)``: 2-D, stride k, no padding.
 
@@ -409,33 +415,7 @@ def check_avg_pool2d_simple(fn: Any):
     >>> r = check_avg_pool2d_simple(lambda x, k: x[::k, ::k])
     Case 4x4 running example, k=2: the result has wrong values at 4 of 4 positions (first at index (0, 0)). Hint: each output cell is the mean of its k x k block: the block's sum divided by k * k.
     """
-    fractions = np.array([[1, 2, 0, 1], [0, 0, 1, 1], [3, 0, 5, 5], [0, 0, 5, 6]], dtype=np.float64)
-    negative = np.array([[-1, -2, 3, -3], [-2, -2, 0, -1], [-7, 1, -3, -2], [-1, 0, -2, -2]],
-                        dtype=np.float64)
-    shared = _shared_cases("avg")
-    # The fraction case comes second: the running example's means are whole
-    # numbers, so this is the first case where `//` shows.
-    cases = shared[:1] + [
-        Case(args=(fractions, 2), expected=np.array([[0.75, 0.75], [0.75, 5.25]]),
-             label="4x4 map whose means are fractions, k=2",
-             hint="divide with /, not //: a mean need not be a whole number"),
-    ] + shared[1:] + [
-        Case(args=(negative, 2), expected=np.array([[-1.75, -0.25], [-1.75, -2.25]]),
-             label="4x4 map with negative numbers, k=2",
-             hint="divide with /, not //: // rounds negative means down, away from zero"),
-    ]
-    cases = diagnose(fn, cases, _CODE_MISTAKES)
-    return check_function(
-        fn, cases, name="avg_pool2d_simple",
-        task="complete `avg_pool2d_simple(x, k)` and run this cell again",
-        hints={
-            "shape": _SHAPE_HINT,
-            "values": "each output cell is the mean of its k x k block: the block's sum divided by k * k",
-            "type": "return a numpy array, e.g. one made with np.empty((H // k, W // k))",
-            "dtype": "build the output as a float array, e.g. np.empty((H // k, W // k)), "
-                     "so that means keep their fractions",
-        },
-    )
+    return AVG_POOL2D_SIMPLE.run(fn)
 
 
 # ----------------------------------------------------------------------------
@@ -485,43 +465,11 @@ QUIZ = [
 # the three equations w1 u_i + w2 v_i + b = max(u_i, v_i) have no solution, which the checker
 # decides in exact rational arithmetic (ranks of the system and of its augmented matrix).
 
-__all__ += ["check_not_a_convolution"]
-
-_NOT_CONV_NAME = "windows"
-
-_NOT_CONV_TASK = ("set windows to a list of three windows, each a pair of numbers (u, v), e.g. "
-                  "[(1, 2), (3, 4), (5, 6)], and run this cell again")
-
-_NOT_CONV_HINTS = {
-    "two": "two windows are never enough: with three unknowns w1, w2 and b, two equations "
-           "always have a solution",
-    "more": "the exercise asks for exactly three windows, which is enough when they are chosen "
-            "well: a plane w1 u + w2 v + b fits any three windows that are not on one line, so "
-            "look at three that are",
-    "duplicate": "two of your windows are the same, so you have only two different equations, "
-                 "and two equations in w1, w2, b always have a solution",
-    "one_side": "in every one of your windows the maximum is in the same cell, and there max "
-                "pooling is linear: w = (1, 0), b = 0 (or w = (0, 1)) reproduces it; a "
-                "counter-example needs windows on both sides of u = v",
-    "general": "your three windows do not lie on one line, so the three equations in w1, w2, b "
-               "have exactly one solution (the plane through your three points fits them): put "
-               "the three windows on one line that crosses u = v, and use what an affine map "
-               "does to a midpoint",
-}
-
-
 def _fraction(v):
     """``v`` as an exact Fraction, or None if it is not a finite real number."""
-    from fractions import Fraction
-
-    if isinstance(v, (bool, np.bool_)) or not _is_number(v):
+    if isinstance(v, (bool, np.bool_)) or not _is_number(v) or not np.isfinite(float(v)):
         return None
-    if isinstance(v, (numbers.Integral, np.integer)):
-        return Fraction(int(v))
-    f = float(v)
-    if not np.isfinite(f):
-        return None
-    return Fraction(f)
+    return Fraction(int(v)) if isinstance(v, (numbers.Integral, np.integer)) else Fraction(float(v))
 
 
 def _rank(rows) -> int:
@@ -541,45 +489,78 @@ def _rank(rows) -> int:
     return rank
 
 
-def _parse_windows(answer):
-    """A list of (u, v) Fractions, or None if ``answer`` is not a list of pairs of numbers."""
+def _read_windows(answer):
+    """A list of (u, v) Fractions; None for the stub; NotCheckable if not a list of pairs of numbers."""
+    if answer is None or answer is Ellipsis or (
+            isinstance(answer, (list, tuple)) and answer and all(
+                w is Ellipsis or (isinstance(w, (list, tuple)) and all(v is Ellipsis for v in w))
+                for w in answer)):
+        return None
+    bad = NotCheckable(f"windows should be a list of pairs of finite numbers, got {typename(answer)}",
+                       "write three windows, each a pair (u, v), e.g. [(1, 2), (3, 4), (5, 6)]")
     if isinstance(answer, np.ndarray):
         if answer.ndim != 2 or answer.shape[1] != 2 or answer.dtype.kind not in "iuf":
-            return None
+            return bad
         answer = answer.tolist()
     if not isinstance(answer, (list, tuple)):
-        return None
+        return bad
     out = []
     for w in answer:
         if isinstance(w, np.ndarray):
             w = w.tolist()
         if not isinstance(w, (list, tuple)) or len(w) != 2:
-            return None
+            return bad
         u, v = _fraction(w[0]), _fraction(w[1])
         if u is None or v is None:
-            return None
+            return bad
         out.append((u, v))
     return out
 
 
-def _not_conv_verdict(windows):
-    """None if ``windows`` is a counter-example, else the key of the hint that explains why not."""
-    if len(windows) < 3:
-        return "two"
-    if len(windows) > 3:
-        return "more"
-    if len(set(windows)) < 3:
-        return "duplicate"
+def _no_convolution_fits(windows) -> bool:
+    """Three different windows on which no (w1, w2, b) solves w1 u + w2 v + b = max(u, v)."""
+    if len(windows) != 3 or len(set(windows)) < 3:
+        return False
     system = [(u, v, 1) for u, v in windows]
     augmented = [(u, v, 1, max(u, v)) for u, v in windows]
-    if _rank(augmented) > _rank(system):
-        return None                                   # no (w1, w2, b) fits: a counter-example
-    if all(u >= v for u, v in windows) or all(v >= u for u, v in windows):
-        return "one_side"
-    return "general"
+    return _rank(augmented) > _rank(system)
 
 
-@checker(limit=10, name=_NOT_CONV_NAME)
+def _one_side(windows) -> bool:
+    return all(u >= v for u, v in windows) or all(v >= u for u, v in windows)
+
+
+def _count_detail(windows) -> str:
+    if len(windows) != 3:
+        return f"you gave {len(windows)} window{'s' if len(windows) != 1 else ''}, not three"
+    return "a convolution reproduces max pooling on your three windows"
+
+
+NOT_A_CONVOLUTION = PropertyExercise(
+    "windows", _no_convolution_fits, read=_read_windows, detail=_count_detail,
+    passed="Correct: no convolution with kernel size 2, stride 2 and a bias gives max pooling "
+           "on these three windows.",
+    mistakes=[
+        Mistake("two windows are never enough: with three unknowns w1, w2 and b, two equations "
+                "always have a solution", when=lambda w: len(w) < 3),
+        Mistake("the exercise asks for exactly three windows, which is enough when they are chosen "
+                "well: a plane w1 u + w2 v + b fits any three windows that are not on one line, so "
+                "look at three that are", when=lambda w: len(w) > 3),
+        Mistake("two of your windows are the same, so you have only two different equations, "
+                "and two equations in w1, w2, b always have a solution", when=lambda w: len(set(w)) < 3),
+        Mistake("in every one of your windows the maximum is in the same cell, and there max "
+                "pooling is linear: w = (1, 0), b = 0 (or w = (0, 1)) reproduces it; a "
+                "counter-example needs windows on both sides of u = v", when=_one_side),
+        Mistake("your three windows do not lie on one line, so the three equations in w1, w2, b "
+                "have exactly one solution (the plane through your three points fits them): put "
+                "the three windows on one line that crosses u = v, and use what an affine map "
+                "does to a midpoint", when=lambda w: True),
+    ],
+    task="set windows to a list of three windows, each a pair of numbers (u, v), e.g. "
+         "[(1, 2), (3, 4), (5, 6)], and run this cell again")
+
+
+@NOT_A_CONVOLUTION.entry
 def check_not_a_convolution(answer: Any):
     """Check three windows ``(u, v)`` on which no convolution (kernel 2, stride 2, bias) is max pooling.
 
@@ -605,31 +586,4 @@ def check_not_a_convolution(answer: Any):
     >>> r = check_not_a_convolution([(3, 1), (5, 2), (4, 0)])
     Not quite: a convolution reproduces max pooling on your three windows. Hint: in every one of your windows the maximum is in the same cell, and there max pooling is linear: w = (1, 0), b = 0 (or w = (0, 1)) reproduces it; a counter-example needs windows on both sides of u = v.
     """
-    name = _NOT_CONV_NAME
-    try:
-        if answer is None or answer is Ellipsis or (
-                isinstance(answer, (list, tuple)) and answer and all(
-                    w is Ellipsis or (isinstance(w, (list, tuple)) and all(v is Ellipsis for v in w))
-                    for w in answer)):
-            return finish(name, NOT_ATTEMPTED, "Not attempted yet: " + _NOT_CONV_TASK + ".")
-        windows = _parse_windows(answer)
-        if windows is None:
-            return finish(name, FAILED, fail_line(
-                "Not checkable",
-                f"windows should be a list of pairs of finite numbers, got {typename(answer)}",
-                "write three windows, each a pair (u, v), e.g. [(1, 2), (3, 4), (5, 6)]"))
-        verdict = _not_conv_verdict(windows)
-        if verdict is None:
-            return finish(name, PASSED, "Correct: no convolution with kernel size 2, stride 2 "
-                                         "and a bias gives max pooling on these three windows.")
-        if verdict in ("two", "more"):
-            detail = f"you gave {len(windows)} window{'s' if len(windows) != 1 else ''}, not three"
-        else:
-            detail = "a convolution reproduces max pooling on your three windows"
-        return finish(name, FAILED, fail_line("Not quite", detail, _NOT_CONV_HINTS[verdict]))
-    except BaseException as exc:  # never raise in a learner's notebook
-        if isinstance(exc, KeyboardInterrupt):
-            return finish(name, NOT_ATTEMPTED, "Check interrupted.")
-        return finish(name, FAILED,
-                       f"Not checkable: the checker itself failed ({type(exc).__name__}). "
-                       "Hint: restart the kernel and run the notebook from the top.")
+    return NOT_A_CONVOLUTION.run(answer)

@@ -1,7 +1,7 @@
 """Checkers and quiz for chapter 2, *Explain why networks pool* (``ch-purpose``).
 
-Each checker prints exactly one line (not attempted yet / correct or passes N
-cases / what is wrong, with a hint), never raises and never prints a float.
+Each exercise is a declaration (:mod:`poolkit.course.exercises.authoring`) with its known
+mistakes; each checker prints one line, never raises and never prints a float.
 
 ===========================  =========================================  ===============================
 exercise                     what the learner writes                    checker
@@ -9,6 +9,7 @@ exercise                     what the learner writes                    checker
 ``ex-ch02-parameters``       a letter                                   :func:`check_parameters`
 ``ex-ch02-receptive-field``  an int (receptive field of a small stack)  :func:`check_receptive_field`
 ``ex-ch02-rf-function``      ``rf_size(layers)``                        :func:`check_rf_size`
+``ex-ch02-vgg-field``        ``(size, jump, first, last)``              :func:`check_vgg_field`
 ===========================  =========================================  ===============================
 
 The receptive-field checker compares with :func:`poolkit.receptive_field` and
@@ -27,10 +28,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from .authoring import Case, check_choice, check_function, check_value, checker, diagnose, with_reference_cases
+import numpy as np
+
+import poolkit as pk
+
+from .authoring import Case, ChoiceExercise, CodeExercise, Mistake, ValueExercise
 from .quiz import mc
 
-__all__ = ["check_parameters", "check_receptive_field", "check_rf_size", "QUIZ"]
+__all__ = ["check_parameters", "check_receptive_field", "check_rf_size", "VGG_STAGES", "check_vgg_field",
+           "QUIZ"]
 
 
 # ---------------------------------------------------------------------------
@@ -53,8 +59,10 @@ PARAMETER_EXPLANATIONS = {
     "D": "Pooling has no weights to lose",
 }
 
+PARAMETERS = ChoiceExercise("parameter_answer", PARAMETER_OPTIONS, "B", why=PARAMETER_EXPLANATIONS)
 
-@checker(limit=10, name="parameter_answer")
+
+@PARAMETERS.entry
 def check_parameters(answer: Any):
     """Check the letter chosen in ``ex-ch02-parameters`` (removing a pooling layer of a CNN).
 
@@ -63,8 +71,7 @@ def check_parameters(answer: Any):
     >>> r = check_parameters("A")
     Not quite: A is not right. A convolution's weights (C_out x C_in x k x k) do not depend on the size of its input map; only its compute and memory do.
     """
-    return check_choice(answer, "B", options=PARAMETER_OPTIONS, explanations=PARAMETER_EXPLANATIONS,
-                        name="parameter_answer")
+    return PARAMETERS.run(answer)
 
 
 # ---------------------------------------------------------------------------
@@ -89,8 +96,14 @@ _RF_HINTS = {
     6: "the last convolution also grows the field, by (3 - 1) times the jump 2",
 }
 
+RF = ValueExercise(
+    "rf", RF_SIZE, mistakes=_RF_HINTS,
+    task="replace ... in `rf = ...` with the receptive field (a number of input cells) and run "
+         "this cell again",
+    hint="walk through the layers: r += (k - 1) * j, then j *= s")
 
-@checker(limit=10, name="rf")
+
+@RF.entry
 def check_receptive_field(answer: Any):
     """Check the receptive field of ``ex-ch02-receptive-field`` (exactly 10 input cells).
 
@@ -99,12 +112,7 @@ def check_receptive_field(answer: Any):
     >>> r = check_receptive_field(11)
     Not quite: rf is too large. Hint: the jump that multiplies (k - 1) is the one before the layer; the pooling itself still reads cells 1 apart, so it adds (2 - 1) * 1 = 1.
     """
-    return check_value(
-        answer, RF_SIZE, name="rf", hints=_RF_HINTS,
-        task="replace ... in `rf = ...` with the receptive field (a number of input cells) and run "
-             "this cell again",
-        hint="walk through the layers: r += (k - 1) * j, then j *= s",
-    )
+    return RF.run(answer)
 
 
 # ---------------------------------------------------------------------------
@@ -153,12 +161,10 @@ _RF_CASES = (
 
 
 def _rf_cases() -> list[Case]:
-    from poolkit.receptive import receptive_field
-
     cases = []
     for layers, label in _RF_CASES:
         if layers:
-            rf = receptive_field([dict(kernel_size=k, stride=s) for k, s in layers])
+            rf = pk.receptive_field([dict(kernel_size=k, stride=s) for k, s in layers])
             expected = int(rf.size)
         else:
             expected = 1
@@ -177,11 +183,14 @@ def _same_int(got, expected) -> bool:
         return False
 
 
-#: ``(hint, wrong)`` pairs for :func:`diagnose`: each mistake's answer on a case.
-_RF_WRONG = [(hint, lambda case, v=v: _rf_variant(case.args[0], v)) for v, hint in _RF_MISTAKES.items()]
+RF_FUNCTION = CodeExercise(
+    "rf_size", _rf_cases, same=_same_int,
+    mistakes=[Mistake(hint, wrong=lambda case, v=v: _rf_variant(case.args[0], v)) for v, hint in _RF_MISTAKES.items()],
+    task="complete `rf_size` so that it returns the receptive field size, an int",
+    hints={"type": "return an int, the number of input cells one output cell sees"})
 
 
-@checker(limit=10, name="rf_size")
+@RF_FUNCTION.entry
 def check_rf_size(fn: Any):
     """Check the learner's ``rf_size(layers)``: receptive field of a stack of (kernel, stride) layers.
 
@@ -199,14 +208,7 @@ def check_rf_size(fn: Any):
     >>> r = check_rf_size(rf_size)
     Passes all 7 cases.
     """
-    def run(cases):
-        return check_function(
-            fn, diagnose(fn, cases, _RF_WRONG, same=_same_int), name="rf_size",
-            task="complete `rf_size` so that it returns the receptive field size, an int",
-            hints={"type": "return an int, the number of input cells one output cell sees"},
-        )
-
-    return with_reference_cases("rf_size", _rf_cases, run)
+    return RF_FUNCTION.run(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -278,71 +280,81 @@ QUIZ = [
 # unit's field. The expected values come from :func:`poolkit.receptive_field`, whose start is the
 # centre of the first unit's field: first = start - (size - 1) / 2, last = start + (size - 1) / 2.
 
-__all__ += ["VGG_STAGES", "check_vgg_field"]
-
 #: VGG-16's first three stages (Simonyan and Zisserman, 2015): 3x3 convolutions (stride 1, padding 1)
 #: and 2x2 max pooling (stride 2), as (kernel_size, stride, padding).
 VGG_STAGES = ((3, 1, 1), (3, 1, 1), (2, 2, 0),
               (3, 1, 1), (3, 1, 1), (2, 2, 0),
               (3, 1, 1), (3, 1, 1), (3, 1, 1), (2, 2, 0))
 
-_VGG_NAME = "vgg_field"
 
+def vgg_field() -> tuple[int, int, int, int]:
+    """(size, jump, first, last) of the first unit after :data:`VGG_STAGES`, from :func:`poolkit.receptive_field`.
 
-def _vgg_expected():
-    from poolkit.receptive import receptive_field
-
-    rf = receptive_field([dict(kernel_size=k, stride=s, padding=p) for k, s, p in VGG_STAGES])
+    Examples
+    --------
+    >>> vgg_field()
+    (44, 8, -18, 25)
+    """
+    rf = pk.receptive_field([dict(kernel_size=k, stride=s, padding=p) for k, s, p in VGG_STAGES])
     half = (rf.size - 1) / 2
     first, last = rf.start - half, rf.start + half
     assert first == int(first) and last == int(last)
     return int(rf.size), int(rf.jump), int(first), int(last)
 
 
-def _vgg_hint(answer, expected):
-    """The targeted hint for a 4-tuple of ints, or None."""
-    import numpy as np
+_SIZE, _JUMP, _FIRST, _LAST = VGG_FIELD_ANSWER = vgg_field()
+_LAYERS = [(k, st) for k, st, _ in VGG_STAGES]
 
-    size, jump, first, last = expected
-    try:
-        a = tuple(int(v) for v in answer)
-        if len(a) != 4 or any(isinstance(v, (bool, np.bool_)) or int(v) != v for v in answer):
-            return None
-    except Exception:
+
+def _ints4(answer):
+    """``answer`` as four ints (a tuple or list of integral numbers), or None."""
+    if not isinstance(answer, (tuple, list)) or len(answer) != 4:
         return None
-    s, j, f, l = a
-    layers = [(k, st) for k, st, _ in VGG_STAGES]
-    if s != size:
-        if s == _rf_variant(layers, "no_jump"):
-            return _RF_MISTAKES["no_jump"]
-        if s == _rf_variant(layers, "jump_first"):
-            return _RF_MISTAKES["jump_first"]
-        if s == _rf_variant(layers, "sum_k"):
-            return _RF_MISTAKES["sum_k"]
-        if s == _rf_variant(layers[:-1]):
-            return ("the third pooling layer grows the field too, by (2 - 1) times the jump "
-                    "before it, 4")
-        return "walk through the ten layers with r += (k - 1) * j, then j *= s"
-    if j != jump:
-        if j == jump // 2:
-            return "that is the jump before the third pooling; after it the jump is 2 * 2 * 2 = 8"
-        return "only the three poolings have stride 2, so the jump is 2 ** 3"
-    if (f, l) == (0, size - 1):
-        return ("that field starts at pixel 0, as if there were no padding; with padding 1 a 3x3 "
-                "convolution does not move the centre ((3 - 1) / 2 - 1 = 0), so the first unit's "
-                "field reaches into the padding, at negative pixels")
-    if l - f == size:
-        return "first and last are both inclusive: last = first + size - 1"
-    if l - f == size - 1 and f != first:
-        return ("the size is right but the field is shifted: track its centre, start += "
-                "((k - 1) / 2 - p) * j for each layer; a padded 3x3 convolution does not move it, "
-                "a 2x2 pooling moves it by half the jump before it")
-    if l - f != size - 1:
-        return "the field has size cells, so last - first = size - 1"
-    return None
+    if any(isinstance(v, (bool, np.bool_)) or int(v) != v for v in answer):
+        return None
+    return tuple(int(v) for v in answer)
 
 
-@checker(limit=10, name=_VGG_NAME)
+def _vgg(test):
+    """A ``when`` for the catalogue: ``test(size, jump, first, last)`` on an answer of four ints."""
+    return lambda answer: (a := _ints4(answer)) is not None and bool(test(*a))
+
+
+# Tried in order, first match wins: a wrong size first, then a wrong jump, then the field's ends.
+_VGG_MISTAKES = [
+    Mistake(_RF_MISTAKES["no_jump"], when=_vgg(lambda s, j, f, l: s != _SIZE and s == _rf_variant(_LAYERS, "no_jump"))),
+    Mistake(_RF_MISTAKES["jump_first"],
+            when=_vgg(lambda s, j, f, l: s != _SIZE and s == _rf_variant(_LAYERS, "jump_first"))),
+    Mistake(_RF_MISTAKES["sum_k"], when=_vgg(lambda s, j, f, l: s != _SIZE and s == _rf_variant(_LAYERS, "sum_k"))),
+    Mistake("the third pooling layer grows the field too, by (2 - 1) times the jump before it, 4",
+            when=_vgg(lambda s, j, f, l: s != _SIZE and s == _rf_variant(_LAYERS[:-1]))),
+    Mistake("walk through the ten layers with r += (k - 1) * j, then j *= s",
+            when=_vgg(lambda s, j, f, l: s != _SIZE)),
+    Mistake("that is the jump before the third pooling; after it the jump is 2 * 2 * 2 = 8",
+            when=_vgg(lambda s, j, f, l: j == _JUMP // 2)),
+    Mistake("only the three poolings have stride 2, so the jump is 2 ** 3", when=_vgg(lambda s, j, f, l: j != _JUMP)),
+    Mistake("that field starts at pixel 0, as if there were no padding; with padding 1 a 3x3 "
+            "convolution does not move the centre ((3 - 1) / 2 - 1 = 0), so the first unit's "
+            "field reaches into the padding, at negative pixels",
+            when=_vgg(lambda s, j, f, l: (f, l) == (0, _SIZE - 1))),
+    Mistake("first and last are both inclusive: last = first + size - 1",
+            when=_vgg(lambda s, j, f, l: l - f == _SIZE)),
+    Mistake("the size is right but the field is shifted: track its centre, start += "
+            "((k - 1) / 2 - p) * j for each layer; a padded 3x3 convolution does not move it, "
+            "a 2x2 pooling moves it by half the jump before it",
+            when=_vgg(lambda s, j, f, l: l - f == _SIZE - 1 and f != _FIRST)),
+    Mistake("the field has size cells, so last - first = size - 1", when=_vgg(lambda s, j, f, l: l - f != _SIZE - 1)),
+]
+
+VGG_FIELD = ValueExercise(
+    "vgg_field", VGG_FIELD_ANSWER, mistakes=_VGG_MISTAKES,
+    task="replace ... in `vgg_field = ...` with (size, jump, first, last), four integers, "
+         "and run this cell again",
+    hint="use the size, jump and centre recurrences layer by layer; first and last are "
+         "the centre minus and plus (size - 1) / 2")
+
+
+@VGG_FIELD.entry
 def check_vgg_field(answer: Any):
     """Check ``(size, jump, first, last)`` for one unit after VGG-16's third pooling layer.
 
@@ -359,17 +371,4 @@ def check_vgg_field(answer: Any):
     >>> r = check_vgg_field((44, 8, 0, 43))
     Not quite: item 2 of vgg_field is too large. Hint: that field starts at pixel 0, as if there were no padding; with padding 1 a 3x3 convolution does not move the centre ((3 - 1) / 2 - 1 = 0), so the first unit's field reaches into the padding, at negative pixels.
     """
-    def run(cases):
-        expected = cases[0]
-        hint = None
-        if isinstance(answer, (tuple, list)):
-            hint = _vgg_hint(answer, expected)
-        return check_value(
-            answer, expected, name=_VGG_NAME,
-            hints={tuple(answer): hint} if hint is not None else None,
-            task="replace ... in `vgg_field = ...` with (size, jump, first, last), four integers, "
-                 "and run this cell again",
-            hint="use the size, jump and centre recurrences layer by layer; first and last are "
-                 "the centre minus and plus (size - 1) / 2")
-
-    return with_reference_cases(_VGG_NAME, lambda: [_vgg_expected()], run)
+    return VGG_FIELD.run(answer)

@@ -1,7 +1,7 @@
 """Checkers and quiz for chapter 3, *Choose among the kinds of pooling* (``ch-types``).
 
-Each checker prints exactly one line (not attempted yet / correct or passes N
-cases / what is wrong, with a hint), never raises and never prints a float.
+Each exercise is a declaration (:mod:`poolkit.course.exercises.authoring`) with its known
+mistakes; each checker prints one line, never raises and never prints a float.
 
 ==========================  ==========================================  ====================================
 exercise                    what the learner writes                     checker
@@ -30,10 +30,13 @@ from typing import Any
 
 import numpy as np
 
-from .authoring import Case, check_choice, check_function, check_value, checker, diagnose, with_reference_cases
+import poolkit as pk
+
+from .authoring import Case, ChoiceExercise, CodeExercise, Mistake, ValueExercise
 from .quiz import mc
 
-__all__ = ["check_gap_matrix", "check_stochastic_test_output", "check_adaptive_max_pool", "QUIZ"]
+__all__ = ["check_gap_matrix", "check_stochastic_test_output", "check_adaptive_max_pool",
+           "check_softmax_pool_backward", "QUIZ"]
 
 
 # ---------------------------------------------------------------------------
@@ -56,8 +59,10 @@ GAP_EXPLANATIONS = {
     "D": "An average is linear; it is global max pooling that is not",
 }
 
+GAP = ChoiceExercise("gap_answer", GAP_OPTIONS, "C", why=GAP_EXPLANATIONS)
 
-@checker(limit=10, name="gap_answer")
+
+@GAP.entry
 def check_gap_matrix(answer: Any):
     """Check the letter chosen in ``ex-ch03-gap-matrix``.
 
@@ -66,8 +71,7 @@ def check_gap_matrix(answer: Any):
     >>> r = check_gap_matrix("A")
     Not quite: A is not right. That is a fully connected layer; global average pooling learns nothing and never mixes channels.
     """
-    return check_choice(answer, "C", options=GAP_OPTIONS, explanations=GAP_EXPLANATIONS,
-                        name="gap_answer")
+    return GAP.run(answer)
 
 
 # ---------------------------------------------------------------------------
@@ -89,8 +93,13 @@ _STOCHASTIC_HINTS = {
     0.5: "1/2 is the probability of the largest value, not the output",
 }
 
+STOCHASTIC = ValueExercise(
+    "test_output", STOCHASTIC_TEST_OUTPUT, mistakes=_STOCHASTIC_HINTS,
+    task="replace ... in `test_output = ...` with the test-time output and run this cell again",
+    hint="p_i = a_i / sum(a); the test-time output is sum(p_i * a_i)")
 
-@checker(limit=10, name="test_output")
+
+@STOCHASTIC.entry
 def check_stochastic_test_output(answer: Any):
     """Check the test-time output of stochastic pooling on ``[[0, 2], [4, 2]]`` (exactly 3).
 
@@ -99,11 +108,7 @@ def check_stochastic_test_output(answer: Any):
     >>> r = check_stochastic_test_output(4)
     Not quite: test_output is too large. Hint: 4 is the maximum, the most likely draw during training; at test time stochastic pooling outputs the probability-weighted mean sum(p_i a_i).
     """
-    return check_value(
-        answer, STOCHASTIC_TEST_OUTPUT, name="test_output", hints=_STOCHASTIC_HINTS,
-        task="replace ... in `test_output = ...` with the test-time output and run this cell again",
-        hint="p_i = a_i / sum(a); the test-time output is sum(p_i * a_i)",
-    )
+    return STOCHASTIC.run(answer)
 
 
 # ---------------------------------------------------------------------------
@@ -122,8 +127,14 @@ _ADAPTIVE_MISTAKES = {
 }
 
 
-def _bins(n, m, variant="right"):
-    """Bins (start, end) along one axis, with switches for the usual mistakes."""
+def bin_edges(n, m, variant="right"):
+    """Bins (start, end) along one axis, with switches for the checker's usual mistakes.
+
+    Examples
+    --------
+    >>> bin_edges(5, 3), bin_edges(5, 3, "published")
+    ([(0, 2), (1, 4), (3, 5)], [(0, 2), (1, 3), (2, 4)])
+    """
     out = []
     for i in range(m):
         if variant == "floor_end":
@@ -139,7 +150,7 @@ def _bins(n, m, variant="right"):
 
 
 def _adaptive_variant(x, out_size, variant):
-    rows, cols = _bins(x.shape[0], out_size[0], variant), _bins(x.shape[1], out_size[1], variant)
+    rows, cols = bin_edges(x.shape[0], out_size[0], variant), bin_edges(x.shape[1], out_size[1], variant)
     return np.array([[x[r0:r1, c0:c1].max() for c0, c1 in cols] for r0, r1 in rows])
 
 
@@ -148,8 +159,6 @@ _ADAPTIVE_SHAPE_HINT = ("the output has out_size = (OH, OW) cells: OH bins along
 
 
 def _adaptive_cases() -> list[Case]:
-    from poolkit.adaptive import adaptive_max_pool2d
-
     rng = np.random.default_rng(_RNG_SEED)
     specs = [
         ((4, 4), (2, 2), "4x4 to (2, 2) (even bins)"),
@@ -162,19 +171,22 @@ def _adaptive_cases() -> list[Case]:
     cases = []
     for shape, out_size, label in specs:
         x = rng.standard_normal(shape)
-        expected = adaptive_max_pool2d(x[None], out_size)[0]
+        expected = pk.adaptive_max_pool2d(x[None], out_size)[0]
         cases.append(Case(args=(x, out_size), expected=expected, label=label,
                           hint="bin i of an axis with n cells and m bins covers "
                                "[floor(i*n/m), ceil((i+1)*n/m))"))
     return cases
 
 
-#: ``(hint, wrong)`` pairs for :func:`diagnose`: each mistake's output on a case.
-_ADAPTIVE_WRONG = [(hint, lambda case, v=v: _adaptive_variant(case.args[0], case.args[1], v))
-                   for v, hint in _ADAPTIVE_MISTAKES.items()]
+ADAPTIVE = CodeExercise(
+    "adaptive_max_pool", _adaptive_cases, shape_hint=_ADAPTIVE_SHAPE_HINT,
+    mistakes=[Mistake(hint, wrong=lambda case, v=v: _adaptive_variant(case.args[0], case.args[1], v))
+              for v, hint in _ADAPTIVE_MISTAKES.items()],
+    task="complete `adaptive_max_pool` so that it returns the pooled map of shape out_size",
+    hints={"type": "return a numpy array of shape out_size"})
 
 
-@checker(limit=10, name="adaptive_max_pool")
+@ADAPTIVE.entry
 def check_adaptive_max_pool(fn: Any):
     """Check the learner's ``adaptive_max_pool(x, out_size)`` on 2-D maps.
 
@@ -192,15 +204,7 @@ def check_adaptive_max_pool(fn: Any):
     >>> r = check_adaptive_max_pool(adaptive_max_pool)
     Passes all 6 cases.
     """
-    def run(cases):
-        cases = diagnose(fn, cases, _ADAPTIVE_WRONG, shape_hint=_ADAPTIVE_SHAPE_HINT)
-        return check_function(
-            fn, cases, name="adaptive_max_pool",
-            task="complete `adaptive_max_pool` so that it returns the pooled map of shape out_size",
-            hints={"type": "return a numpy array of shape out_size"},
-        )
-
-    return with_reference_cases("adaptive_max_pool", _adaptive_cases, run)
+    return ADAPTIVE.run(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -265,8 +269,6 @@ QUIZ = [
 # maximum, beta -> -inf the minimum. Its derivative is dy/dx_i = p_i (1 + beta (x_i - y)). The
 # expected gradients come from the plain loop below, itself checked against central
 # differences in the tests.
-
-__all__ += ["check_softmax_pool_backward"]
 
 
 def _softmax_weights(w, beta):
@@ -352,14 +354,15 @@ def _softmax_cases() -> list[Case]:
     ]
 
 
-def _softmax_mistakes():
-    def make(variant):
-        return lambda c: _softmax_variant(*c.args, variant=variant)
+SOFTMAX_BACKWARD = CodeExercise(
+    "softmax_pool_backward", _softmax_cases, shape_hint="grad_x has the shape of x", rtol=1e-6, atol=1e-9,
+    mistakes=[Mistake(text, wrong=lambda c, v=v: _softmax_variant(*c.args, variant=v))
+              for v, text in _SOFTMAX_HINTS.items()],
+    task="complete `softmax_pool_backward` so that it returns the gradient with respect to x",
+    hints={"shape": "grad_x has the shape of x", "type": "return a numpy array with the shape of x"})
 
-    return [(text, make(v)) for v, text in _SOFTMAX_HINTS.items()]
 
-
-@checker(limit=10, name="softmax_pool_backward")
+@SOFTMAX_BACKWARD.entry
 def check_softmax_pool_backward(fn: Any):
     """Check ``softmax_pool_backward(grad_out, x, k, beta)``: softmax pooling's gradient (2-D, stride k).
 
@@ -385,18 +388,4 @@ def check_softmax_pool_backward(fn: Any):
     >>> r = check_softmax_pool_backward(softmax_pool_backward)
     Passes all 7 cases.
     """
-    name = "softmax_pool_backward"
-
-    def run(cases):
-        cases = diagnose(fn, cases, _softmax_mistakes(),
-                                shape_hint="grad_x has the shape of x")
-        return check_function(
-            fn, cases, name=name,
-            task="complete `softmax_pool_backward` so that it returns the gradient with respect "
-                 "to x",
-            hints={"shape": "grad_x has the shape of x", "type": "return a numpy array with the "
-                   "shape of x"},
-            rtol=1e-6, atol=1e-9,
-        )
-
-    return with_reference_cases(name, _softmax_cases, run)
+    return SOFTMAX_BACKWARD.run(fn)

@@ -19,7 +19,7 @@ import numbers
 
 import numpy as np
 
-from .authoring import Case, check_choice, check_function, check_value, checker, diagnose, never_raise
+from .authoring import Case, ChoiceExercise, CodeExercise, Mistake, ValueExercise, check_value, checker
 from .quiz import mc
 
 __all__ = ["check_widths", "check_output_size", "check_unpool_reason", "QUIZ"]
@@ -79,8 +79,13 @@ def _right(v, expected) -> bool:
         return False
 
 
+WIDTH_A = ValueExercise("width_a", _size(**A_ARGS), mistakes=_A_HINTS,
+                        hint="start from out = floor((in + 2p - d(k-1) - 1) / s) + 1")
+WIDTH_B = ValueExercise("width_b", _size(**B_ARGS, ceil_mode=True), mistakes=_B_HINTS,
+                        hint="round up, then check where the last window starts")
+
+
 @checker(limit=10, name="widths")
-@never_raise("widths")
 def check_widths(width_a, width_b=None):
     """Check the two output widths of the numeric exercise and print one line.
 
@@ -104,19 +109,14 @@ def check_widths(width_a, width_b=None):
     >>> r = check_widths(6, 6)
     Not quite: width_b is too large. Hint: you kept the last window, but it would start in the right padding, so ceil mode drops it.
     """
-    a_ok = _right(width_a, _size(**A_ARGS))
-    b_ok = _right(width_b, _size(**B_ARGS, ceil_mode=True))
     if _blank(width_a) and _blank(width_b):
         return check_value(None, 0, name="widths",
                            task="set width_a and width_b to your two answers and run this cell again")
-    if not a_ok:
-        return check_value(width_a, _size(**A_ARGS), name="width_a", hints=_A_HINTS,
-                           hint="start from out = floor((in + 2p - d(k-1) - 1) / s) + 1")
-    if not b_ok:
-        return check_value(width_b, _size(**B_ARGS, ceil_mode=True), name="width_b", hints=_B_HINTS,
-                           hint="round up, then check where the last window starts")
-    return check_value((int(width_a), int(width_b)),
-                       (_size(**A_ARGS), _size(**B_ARGS, ceil_mode=True)), name="widths")
+    if not _right(width_a, WIDTH_A.answer):
+        return WIDTH_A.run(width_a)
+    if not _right(width_b, WIDTH_B.answer):
+        return WIDTH_B.run(width_b)
+    return check_value((int(width_a), int(width_b)), (WIDTH_A.answer, WIDTH_B.answer), name="widths")
 
 
 # ---------------------------------------------------------------------------
@@ -182,14 +182,24 @@ def _wrong(variant):
     def wrong(case):
         n, k, s = case.args
         return variant(n, k, s, case.kwargs["padding"], case.kwargs["dilation"], case.kwargs["ceil_mode"])
-
     return wrong
 
 
-_WRONG = [(hint, _wrong(variant)) for _name, variant, hint in _MISTAKES]
+OUTPUT_SIZE = CodeExercise(
+    "output_size",
+    [Case(args=(n, k, s), kwargs={"padding": p, "dilation": d, "ceil_mode": c},
+          expected=_size(n, k, s, p, d, c), label=_label(n, k, s, p, d, c)) for n, k, s, p, d, c in CASES],
+    mistakes=[Mistake(hint, wrong=_wrong(variant)) for _name, variant, hint in _MISTAKES],
+    same=_right, limit=2,
+    task="complete `output_size` so that it returns the number of windows along one axis",
+    hints={
+        "values": "count the windows: out = floor((in + 2p - d(k-1) - 1) / s) + 1, "
+                  "and in ceil mode round up, then apply the last-window rule",
+        "type": "return an int: use // for floor division, or -(-a // b) for ceil",
+    })
 
 
-@checker(limit=2, name="output_size")
+@OUTPUT_SIZE.entry
 def check_output_size(fn):
     """Check ``output_size(size, kernel_size, stride, padding=0, dilation=1, ceil_mode=False)``.
 
@@ -214,21 +224,7 @@ def check_output_size(fn):
     >>> r = check_output_size(output_size)
     Case in=7, k=3, s=1, p=1: the result is too small. Hint: you forgot the padding: the window slides over in + 2p cells.
     """
-    name = "output_size"
-    cases = [Case(args=(n, k, s), kwargs={"padding": p, "dilation": d, "ceil_mode": c},
-                  expected=_size(n, k, s, p, d, c), label=_label(n, k, s, p, d, c))
-             for n, k, s, p, d, c in CASES]
-    cases = diagnose(fn, cases, _WRONG, same=_right, timeout=2)
-    return check_function(
-        fn, cases, name=name,
-        task="complete `output_size` so that it returns the number of windows along one axis",
-        hints={
-            "values": "count the windows: out = floor((in + 2p - d(k-1) - 1) / s) + 1, "
-                      "and in ceil mode round up, then apply the last-window rule",
-            "type": "return an int: use // for floor division, or -(-a // b) for ceil",
-        },
-        timeout=2,
-    )
+    return OUTPUT_SIZE.run(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -252,8 +248,10 @@ UNPOOL_WHY = {
          "and the extra row and column receive zeros except where a maximum came from",
 }
 
+UNPOOL_REASON = ChoiceExercise("unpool_reason", UNPOOL_OPTIONS, "B", why=UNPOOL_WHY)
 
-@checker(limit=10, name="unpool_reason")
+
+@UNPOOL_REASON.entry
 def check_unpool_reason(answer):
     """Check the multiple-choice answer on why ``max_unpool2d`` takes ``output_size``.
 
@@ -262,8 +260,7 @@ def check_unpool_reason(answer):
     >>> r = check_unpool_reason("c")
     Not quite: C is not right. Max unpooling has no weights; it only places each value back at its recorded position.
     """
-    return check_choice(answer, "B", options=UNPOOL_OPTIONS, explanations=UNPOOL_WHY,
-                        name="unpool_reason")
+    return UNPOOL_REASON.run(answer)
 
 
 # ---------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 ``from poolkit.course.exercises import ch08; test = ch08.SelfTest()`` is what the
 chapter runs; ``QUESTIONS``, ``CHOICES``, ``QUIZ`` and the answers
-``Q10_ANSWER`` ... ``Q17_ANSWER`` are the self-test's data.
+``Q10_ANSWER`` ... ``Q17_ANSWER``, ``Q23_ANSWER``, ``Q24_ANSWER`` are the self-test's data.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 from .selftest import (
     BY_NUMBER,
     CHOICE_NUMBERS,
+    CHOICE_EXERCISES,
     CHOICES,
     CODE_CHECKS,
     Q10_ANSWER,
@@ -25,20 +26,19 @@ from .selftest import (
     Q20_CASES,
     Q21_CASES,
     Q21_MISTAKES,
+    Q23_ANSWER,
+    Q24_ANSWER,
+    Q24_TOLERANCE,
     QUESTIONS,
     QUIZ,
+    SOFTMAX_GRAD,
+    STRETCH_NUMBERS,
     VALUE_CHECKS,
     Question,
     SelfTest,
+    VGG_PIXELS,
     Where,
     q21_divisors,
 )
-
-# The old private names, for code written against the one-file module.
-_VALUE_CHECKS = VALUE_CHECKS
-_BY_NUMBER = BY_NUMBER
-_CHOICE_NUMBERS = CHOICE_NUMBERS
-_Q18_CASES, _Q19_CASES, _Q20_CASES, _Q21_CASES = Q18_CASES, Q19_CASES, Q20_CASES, Q21_CASES
-_q21_divisors = q21_divisors
 
 __all__ = ["SelfTest"]

@@ -20,12 +20,13 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 
 from . import _sandbox
+from .choices import BLANK, RIGHT, TOO_MANY, UNKNOWN, UNREADABLE, WRONG, mark_choice
 from .compare import Mismatch, compare
 from .guard import (Failure, TIMEOUT_HINT, Timeout, arg_names, attempt, call_quietly, changed,
                     checker, copy_arg, never_raise)
 from .mistakes import diagnose_answer
 from .results import FAILED, NOT_ATTEMPTED, PASSED, CheckResult, finish
-from .text import fail_line, fmt_limit, letters as make_letters, parse_letters, quote, sentence, typename
+from .text import fail_line, fmt_limit, letters as make_letters, quote, sentence, typename
 
 __all__ = [
     "DEFAULT_HINTS",
@@ -407,40 +408,37 @@ def check_choice(
     explanations = {str(k).upper(): v for k, v in (explanations or {}).items()}
     correct_set = {c.upper() for c in ([correct] if isinstance(correct, str) else correct)}
     multi = len(correct_set) > 1
-    if answer is None or answer is Ellipsis or (isinstance(answer, str) and not answer.strip()):
+    mark = mark_choice(answer, letters, correct_set)
+    if mark.verdict == BLANK:
         task_text = sentence(task) if task else (
             f"set {name} to the letter of your choice, e.g. {name} = \"{letters[0]}\", and run this cell again.")
         return finish(name, NOT_ATTEMPTED, "Not attempted yet: " + task_text)
-    chosen = parse_letters(answer, letters)
     fix = f"set {name} to one of the letters {valid}" if not multi else (
         f"set {name} to the letters of every right option, e.g. \"{letters[0]}, {letters[-1]}\"")
-    if chosen is None or not chosen:
+    if mark.verdict == UNREADABLE:
         return finish(name, FAILED, fail_line(
             "Not checkable", f"expected a letter such as \"{letters[0]}\", got {typename(answer)}", fix))
-    unknown = [c for c in chosen if c not in letters]
-    if unknown:
-        shown = answer.strip() if isinstance(answer, str) else unknown[0]
+    if mark.verdict == UNKNOWN:
+        shown = answer.strip() if isinstance(answer, str) else mark.letter
         return finish(name, FAILED, fail_line(
             "Not checkable", f"\"{quote(shown, 24)}\" is not one of the options {valid}", fix))
-    chosen_set = set(chosen)
-    if not multi and len(chosen_set) > 1:
+    if mark.verdict == TOO_MANY:
         return finish(name, FAILED, fail_line(
-            "Not quite", f"choose exactly one option (you gave {len(chosen_set)})", fix))
-    if chosen_set == correct_set:
+            "Not quite", f"choose exactly one option (you gave {len(set(mark.chosen))})", fix))
+    if mark.verdict == RIGHT:
+        chosen_set = set(mark.chosen)
         picked = ", ".join(sorted(chosen_set))
         why = " ".join(sentence(explanations[c]) for c in sorted(chosen_set) if c in explanations)
         return finish(name, PASSED, f"Correct: {picked}." + (f" {why}" if why else ""))
-    wrong = sorted(chosen_set - correct_set)
-    if wrong:
-        w = wrong[0]
+    if mark.verdict == WRONG:
+        w = mark.letter
         if w in explanations:
             return finish(name, FAILED, f"Not quite: {w} is not right. {sentence(explanations[w])}")
         return finish(name, FAILED, fail_line(
             "Not quite", f"{w} is not right", hint or "reread the section and try again"))
     return finish(name, FAILED, fail_line(
-        "Not quite", f"{len(correct_set - chosen_set)} right option(s) missing",
+        "Not quite", f"{len(correct_set - set(mark.chosen))} right option(s) missing",
         hint or "more than one option is right; check each one on its own"))
-
 
 
 REFERENCE_UNAVAILABLE = ("Not checkable: poolkit's reference is unavailable ({}). "

@@ -26,11 +26,27 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from .checks import Case, check_choice, check_function, check_value, with_reference_cases
 from .compare import same_array
-from .guard import checker
-from .mistakes import Mistake, as_mistakes, diagnose
-from .text import letters
+from .guard import Failure, Timeout, attempt, call_quietly, checker, copy_arg
+from .mistakes import Mistake, as_mistakes, diagnose, diagnose_answer
+from .results import FAILED, NOT_ATTEMPTED, PASSED, finish
+from .text import fail_line, letters, sentence
 
-__all__ = ["Exercise", "CodeExercise", "ValueExercise", "ChoiceExercise", "registered_exercises"]
+__all__ = ["Exercise", "CodeExercise", "ValueExercise", "ChoiceExercise", "PropertyExercise",
+           "NotCheckable", "registered_exercises", "passes_all"]
+
+
+@dataclasses.dataclass(frozen=True)
+class NotCheckable:
+    """What a ``read``/``prepare`` hook returns for an answer of the wrong form.
+
+    The check prints ``Not checkable: <detail>. Hint: <hint>.``
+    """
+
+    detail: str
+    hint: str
+
+    def report(self, name: str):
+        return finish(name, FAILED, fail_line("Not checkable", self.detail, self.hint))
 
 _REGISTRY: list["Exercise"] = []
 
@@ -116,7 +132,8 @@ class ValueExercise(Exercise):
     rtol, atol : float, optional
     prepare : callable, optional
         ``prepare(answer)`` gives the value compared (e.g. a list of lists
-        made an array); it may return the answer unchanged.
+        made an array); it may return the answer unchanged, ``None`` (not
+        attempted) or a :class:`NotCheckable` (an answer of the wrong form).
 
     Examples
     --------
@@ -141,6 +158,8 @@ class ValueExercise(Exercise):
     def run(self, answer: Any):
         if self.prepare is not None:
             answer = self.prepare(answer)
+            if isinstance(answer, NotCheckable):
+                return answer.report(self.name)
         return check_value(answer, self.answer, name=self.name, task=self.task, hint=self.hint,
                            hints=self.mistakes, rtol=self.rtol, atol=self.atol)
 
@@ -216,6 +235,9 @@ class CodeExercise(Exercise):
     adapt : callable, optional
         ``adapt(fn)`` gives the function actually checked (e.g. one that
         converts the learner's result); applied to callables only.
+    after_pass : callable, optional
+        ``after_pass(fn)``: a further test once every case passes (a loop or
+        speed test); it returns a failing line, or None when ``fn`` passes it.
     rtol, atol : float, optional
 
     Examples
@@ -233,8 +255,11 @@ class CodeExercise(Exercise):
                  hints: Mapping[str, str] | None = None, hint: str | None = None, task: str | None = None,
                  limit: float | None = 10, same: Callable[[Any, Any], bool] = same_array,
                  shape_hint: str | None = None, timeout: float | None = None,
-                 adapt: Callable[[Callable], Callable] | None = None, rtol: float = 1e-7, atol: float = 1e-9):
+                 adapt: Callable[[Callable], Callable] | None = None,
+                 after_pass: Callable[[Callable], str | None] | None = None, rtol: float = 1e-7,
+                 atol: float = 1e-9):
         self.cases = cases
+        self.after_pass = after_pass
         self.mistakes = as_mistakes(mistakes)
         self.hints = dict(hints or {})
         self.same = same
@@ -258,11 +283,97 @@ class CodeExercise(Exercise):
             if self.mistakes or self.shape_hint:
                 cases = diagnose(fn, cases, self.mistakes, same=self.same, shape_hint=self.shape_hint,
                                  timeout=self.timeout)
+            if self.after_pass is not None and passes_all(fn, cases, same=self.same, timeout=self.timeout):
+                problem = self.after_pass(fn)
+                if problem is not None:
+                    return finish(self.name, FAILED, problem)
             return check_function(fn, cases, name=self.name, task=self.task, hint=self.hint,
                                   hints=self.hints or None, rtol=self.rtol, atol=self.atol,
                                   timeout=self.timeout)
 
         return with_reference_cases(self.name, self.build_cases, go)
+
+
+def passes_all(fn: Any, cases: Sequence[Case], *, same: Callable[[Any, Any], bool] = same_array,
+               timeout: float | None = 10) -> bool:
+    """Does ``fn`` give every case's expected value (quietly, on copies)? A time-out still stops the check.
+
+    Examples
+    --------
+    >>> passes_all(lambda n: n * n, [Case(args=(3,), expected=9)], same=lambda a, b: a == b)
+    True
+    """
+    if not callable(fn):
+        return False
+    for case in cases:
+        args = tuple(copy_arg(a) for a in case.args)
+        try:
+            got = call_quietly(fn, args, dict(case.kwargs), timeout)
+        except (KeyboardInterrupt, Timeout):
+            raise
+        except BaseException:
+            return False
+        if not same(got, case.expected):
+            return False
+    return True
+
+
+class PropertyExercise(Exercise):
+    """An exercise whose answer is right when it has a property, not when it equals one value.
+
+    E.g. "give three windows on which no convolution equals max pooling": many
+    answers are right, and each wrong one is wrong for a reason.
+
+    Parameters
+    ----------
+    name : str
+    holds : callable
+        ``holds(value)`` is true for a right answer (``value`` is what ``read`` gave).
+    read : callable, optional
+        ``read(answer)`` gives the value judged, ``None`` for *not attempted*, or a
+        :class:`NotCheckable`; default: the answer itself.
+    passed : str
+        The passing line, e.g. ``"Correct: ..."``.
+    mistakes : list of Mistake
+        Each with ``when(value)``; the first that matches gives the hint.
+    detail : str or callable
+        The failing line's detail (``detail(value)`` when callable).
+    hint, task, limit
+        See :class:`Exercise`; ``hint`` when no mistake matches.
+
+    Examples
+    --------
+    >>> even = PropertyExercise("n", lambda n: n % 2 == 0, passed="Correct: an even number.",
+    ...                         detail="n is odd", mistakes=[Mistake("1 is odd", when=lambda n: n == 1)])
+    >>> r = even.check(1)
+    Not quite: n is odd. Hint: 1 is odd.
+    """
+
+    kind = "property"
+
+    def __init__(self, name: str, holds: Callable[[Any], bool], *, passed: str,
+                 detail: str | Callable[[Any], str], read: Callable[[Any], Any] | None = None,
+                 mistakes: Iterable = (), hint: str | None = None, task: str | None = None,
+                 limit: float | None = 10):
+        self.holds = holds
+        self.read = read
+        self.passed = passed
+        self.detail = detail
+        self.mistakes = as_mistakes(mistakes)
+        super().__init__(name, limit=limit, task=task, hint=hint)
+
+    def run(self, answer: Any):
+        value = answer if self.read is None else self.read(answer)
+        if value is None or value is Ellipsis:
+            task = sentence(self.task) if self.task else f"replace ... in `{self.name} = ...` and run this cell again."
+            return finish(self.name, NOT_ATTEMPTED, "Not attempted yet: " + task)
+        if isinstance(value, NotCheckable):
+            return value.report(self.name)
+        if self.holds(value):
+            return finish(self.name, PASSED, self.passed)
+        detail = self.detail(value) if callable(self.detail) else self.detail
+        hint = diagnose_answer(value, self.mistakes) or self.hint or "reread the section and try again"
+        return finish(self.name, FAILED, fail_line("Not quite", detail, hint))
 
 
 __all__.append("Mistake")

@@ -25,7 +25,8 @@ import json
 from collections import Counter
 from typing import Any, Mapping, Sequence
 
-from .authoring import FAILED, NOT_ATTEMPTED, PASSED, finish, parse_letters, sentence
+from .authoring import FAILED, NOT_ATTEMPTED, PASSED, finish, sentence
+from .choices import BLANK, MISSING, WRONG, mark_choice
 
 __all__ = ["mc", "validate", "show", "quiz_html", "questions_to_markdown", "grade"]
 
@@ -358,6 +359,17 @@ def questions_to_markdown(questions, *, answers: bool = False) -> str:
     return "\n".join(lines)
 
 
+def _problem(k: int, mark, q: dict, letters: list[str]) -> str:
+    """What is wrong with the answer to question ``k``, for :func:`grade`'s line."""
+    if mark.verdict == BLANK:
+        return f"Question {k} is unanswered."
+    if mark.verdict == WRONG:
+        return f"Question {k}, {mark.letter}: {sentence(q['answers'][letters.index(mark.letter)]['feedback'])}"
+    if mark.verdict == MISSING:
+        return f"Question {k}: a right option is missing."
+    return f"Question {k}: use one of the letters {', '.join(letters)}."
+
+
 def grade(questions, answers, *, name: str = "quiz"):
     """Grade letters typed by the learner against a quiz; print one line.
 
@@ -413,23 +425,11 @@ def grade(questions, answers, *, name: str = "quiz"):
     for k, (q, a) in enumerate(zip(questions, answers), 1):
         letters = _letters(len(q["answers"]))
         correct = {l for l, ans in zip(letters, q["answers"]) if ans["correct"]}
-        chosen = None if (a is None or a is Ellipsis) else parse_letters(a, letters)
-        if chosen is not None and set(chosen) == correct:
+        mark = mark_choice(a, letters, correct, one=False)
+        if mark.right:
             right += 1
-            continue
-        if first_problem is not None:
-            continue
-        if a is None or a is Ellipsis or (isinstance(a, str) and not a.strip()):
-            first_problem = f"Question {k} is unanswered."
-        elif not chosen or any(c not in letters for c in chosen):
-            first_problem = f"Question {k}: use one of the letters {', '.join(letters)}."
-        else:
-            wrong = sorted(set(chosen) - correct)
-            if wrong:
-                fb = q["answers"][letters.index(wrong[0])]["feedback"]
-                first_problem = f"Question {k}, {wrong[0]}: {sentence(fb)}"
-            else:
-                first_problem = f"Question {k}: a right option is missing."
+        elif first_problem is None:
+            first_problem = _problem(k, mark, q, letters)
     if right == len(questions):
         return finish(str(name), PASSED, f"Correct: {right} of {len(questions)} right.")
     return finish(str(name), FAILED, f"Not quite: {right} of {len(questions)} right. {first_problem}")

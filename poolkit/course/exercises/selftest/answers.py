@@ -7,8 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ..results import FAILED, CheckResult, finish
-from ..text import fail_line
+from ..authoring import FAILED, CheckResult, fail_line, finish
 
 __all__ = ["blank", "is_int", "as_ints", "as_number", "as_grid", "not_checkable"]
 

@@ -1,7 +1,7 @@
 """The self-test's score card, :class:`SelfTest`: check any question by number, print the score.
 
 The card is a view over a :class:`~poolkit.course.exercises.results.Scorecard` (one
-result per question, ``q1`` to ``q21``); every result is also recorded in the
+result per question, ``q1`` to ``q24``); every result is also recorded in the
 session's :data:`~poolkit.course.exercises.results.SCORECARD`.
 """
 
@@ -12,13 +12,14 @@ import io
 import re
 from typing import Any, Callable
 
-from ..guard import checker, never_raise
-from ..results import FAILED, NOT_ATTEMPTED, PASSED, SCORECARD, CheckResult, Scorecard, emit, finish, safe_summary
-from ..text import fail_line, one_line, parse_letters, quote, sentence, typename
-from ..checks import check_choice
+from ..authoring import (
+    FAILED, NOT_ATTEMPTED, PASSED, SCORECARD, WRONG, checker, CheckResult, emit, fail_line,
+    finish, mark_choice, never_raise, one_line, quote, safe_summary, Scorecard, sentence, typename,
+)
 from .answers import blank, is_int, not_checkable
 from .code import CODE_CHECKS as _CODE
-from .questions import BY_NUMBER, CHOICE_NUMBERS, CHOICES, QUESTIONS, Question, Where, reread
+from .questions import BY_NUMBER, CHOICE_EXERCISES, CHOICE_NUMBERS, CHOICES, QUESTIONS, Question, Where, reread
+from .stretch import STRETCH_CHECKS as _STRETCH
 from .values import VALUE_CHECKS as _VALUES
 
 __all__ = ["SelfTest", "VALUE_CHECKS"]
@@ -40,10 +41,10 @@ def _ranges(numbers_: list[int]) -> str:
     return ", ".join(out)
 
 
-#: Q10 to Q21's checkers, by number, each guarded like every chapter checker (one line, one time
+#: Q10 to Q21's, Q23's and Q24's checkers, by number, each guarded like every chapter checker (one line, one time
 #: budget, the learner's code in a child process, also while diagnosing).
 VALUE_CHECKS: dict[int, Callable[[Any], CheckResult]] = {
-    number: checker(name=f"q{number}")(check) for number, check in {**_VALUES, **_CODE}.items()
+    number: checker(name=f"q{number}")(check) for number, check in {**_VALUES, **_CODE, **_STRETCH}.items()
 }
 
 
@@ -58,13 +59,13 @@ class SelfTest:
     --------
     >>> test = SelfTest()
     >>> test.summary()
-    Score: 0/21 — not attempted yet: Q1–Q21.
+    Score: 0/24 — not attempted yet: Q1–Q24.
     >>> r = test.check(16, (72, 72))
     Not quite: item 0 of op_counts is too large. Hint: that is the textbook convention, k x k per window; a max over 9 values needs only 8 comparisons. Reread chapter 6, "Counting operations, two ways".
     >>> r = test.check(16, (64, 72))
     Correct.
     >>> test.summary_line()
-    'Score: 1/21 — not attempted yet: Q1–Q15, Q17–Q21.'
+    'Score: 1/24 — not attempted yet: Q1–Q15, Q17–Q24.'
     """
 
     def __init__(self) -> None:
@@ -75,15 +76,15 @@ class SelfTest:
 
     @never_raise("self-test", record=False)
     def check(self, number: Any = None, answer: Any = ...) -> CheckResult:
-        """Check the answer to question ``number`` (1 to 21) and print one line.
+        """Check the answer to question ``number`` (1 to 24) and print one line.
 
         Parameters
         ----------
         number : int
             The question's number.
         answer : object
-            A letter (Q1 to Q9), a number, a tuple or a list (Q10 to Q17),
-            or a function (Q18 to Q21); ``...`` or ``None`` while not attempted.
+            A letter (Q1 to Q9, Q22), a number, a tuple or a list (Q10 to Q17,
+            Q23, Q24), or a function (Q18 to Q21); ``...`` or ``None`` while not attempted.
 
         Returns
         -------
@@ -101,9 +102,7 @@ class SelfTest:
                 record=False)
         q = BY_NUMBER[int(number)]
         if q.kind == "choice":
-            c = CHOICES[q.number]
-            run = lambda: check_choice(answer, c.correct, options=c.options, explanations=c.why,  # noqa: E731
-                                       name=f"q{q.number}")
+            run = lambda: CHOICE_EXERCISES[q.number].run(answer)  # noqa: E731
         else:
             run = lambda: VALUE_CHECKS[q.number](answer)  # noqa: E731
         return self._run(q, run)
@@ -155,15 +154,15 @@ class SelfTest:
                 self._record(number, CheckResult(f"q{number}", NOT_ATTEMPTED, "not answered"))
                 continue
             letters = list(c.options)
-            chosen = parse_letters(a, letters)
-            if chosen and len(chosen) == 1 and chosen[0] == c.correct:
+            mark = mark_choice(a, letters, c.correct, one=True)
+            if mark.right:
                 right += 1
                 self._record(number, CheckResult(f"q{number}", PASSED, "Correct."))
                 continue
-            if not chosen or any(ch not in letters for ch in chosen) or len(chosen) != 1:
-                problem = f"Q{number}: use one of the letters {', '.join(letters)}."
+            if mark.verdict == WRONG:
+                problem = f"Q{number}, {mark.letter}: {sentence(c.why[mark.letter])} {reread(q)}"
             else:
-                problem = f"Q{number}, {chosen[0]}: {sentence(c.why[chosen[0]])} {reread(q)}"
+                problem = f"Q{number}: use one of the letters {', '.join(letters)}."
             self._record(number, CheckResult(f"q{number}", FAILED, problem))
             first_problem = first_problem or problem
         if right == n:

@@ -11,9 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ..checks import Case, check_function
-from ..mistakes import Mistake, diagnose
-from ..results import CheckResult
+from ..authoring import Case, check_function, CheckResult, diagnose, Mistake
 
 __all__ = ["Q18_CASES", "Q19_CASES", "Q20_CASES", "Q21_CASES", "Q21_MISTAKES", "q21_divisors", "CODE_CHECKS"]
 

@@ -1,19 +1,22 @@
-"""The self-test's questions as data: where each is taught, and Q1 to Q9 with their options.
+"""The self-test's questions as data: where each is taught, and the choice questions with their options.
 
-``QUESTIONS`` lists all 21 (number, kind, topic, the variable or function the
-learner sets, and the chapter section that teaches it), ``CHOICES`` holds Q1
-to Q9 with their options and why each is right or wrong, and ``QUIZ`` is the
-same nine questions in jupyterquiz's format.
+``QUESTIONS`` lists all 24 (number, kind, topic, the variable or function the
+learner sets, and the chapter section that teaches it), ``CHOICES`` holds the
+choice questions (Q1 to Q9 and Q22) with their options and why each is right
+or wrong, ``CHOICE_EXERCISES`` the same as declarations, and ``QUIZ`` is Q1
+to Q9 in jupyterquiz's format. Q22 to Q24 (:data:`STRETCH_NUMBERS`) draw on
+the chapters' hard exercises and point at them.
 """
 
 from __future__ import annotations
 
 from typing import NamedTuple
 
+from ..authoring import ChoiceExercise, letters, sentence
 from ..quiz import mc
-from ..text import letters, sentence
 
-__all__ = ["Where", "Question", "QUESTIONS", "BY_NUMBER", "CHOICE_NUMBERS", "CHOICES", "QUIZ", "reread"]
+__all__ = ["Where", "Question", "QUESTIONS", "BY_NUMBER", "CHOICE_NUMBERS", "STRETCH_NUMBERS", "CHOICES",
+           "CHOICE_EXERCISES", "QUIZ", "reread"]
 
 
 # ----------------------------------------------------------------------------
@@ -27,10 +30,12 @@ class Where(NamedTuple):
     chapter: int
     label: str      # the chapter's cross-reference label, e.g. "ch-sizes"
     section: str    # the section title, as printed in the chapter
+    exercise: str | None = None     # the exercise's label, for a question drawn on one
 
     def text(self) -> str:
-        """``chapter 5, "Section title"`` (used in checker lines)."""
-        return f'chapter {self.chapter}, "{self.section}"'
+        """``chapter 5, "Section title"`` (used in checker lines), and ``, exercise <label>`` for one."""
+        where = f'chapter {self.chapter}, "{self.section}"'
+        return f"{where}, exercise {self.exercise}" if self.exercise else where
 
 
 class Question(NamedTuple):
@@ -43,13 +48,13 @@ class Question(NamedTuple):
     where: Where
 
 
-def _w(chapter: int, section: str) -> Where:
+def _w(chapter: int, section: str, exercise: str | None = None) -> Where:
     labels = {1: "ch-definition", 2: "ch-purpose", 3: "ch-types", 4: "ch-backward",
               5: "ch-sizes", 6: "ch-cost", 7: "ch-drawbacks"}
-    return Where(chapter, labels[chapter], section)
+    return Where(chapter, labels[chapter], section, exercise)
 
 
-#: The 21 questions, in order. ``where`` names the section to reread.
+#: The 24 questions, in order. ``where`` names the section to reread (and, for Q22 to Q24, the exercise).
 QUESTIONS: tuple[Question, ...] = (
     Question(1, "choice", "channels of a colour photo", "mc_answers",
              _w(1, "Each channel is pooled on its own")),
@@ -93,10 +98,19 @@ QUESTIONS: tuple[Question, ...] = (
              _w(4, "Overlapping windows add up")),
     Question(21, "code", "average pooling divisors", "avg_divisors",
              _w(5, "The average's divisor at the edges")),
+    Question(22, "choice", "windows where no convolution is max pooling", "not_conv_choice",
+             _w(1, "Exercises", "ex-ch01-not-a-convolution")),
+    Question(23, "value", "the pixels a VGG-16 unit sees", "vgg_pixels",
+             _w(2, "Exercises", "ex-ch02-vgg-field")),
+    Question(24, "value", "the backward of softmax pooling", "softmax_grad",
+             _w(3, "Exercises", "ex-ch03-softmax-backward")),
 )
 
 BY_NUMBER = {q.number: q for q in QUESTIONS}
-CHOICE_NUMBERS = tuple(q.number for q in QUESTIONS if q.kind == "choice")
+#: Part 4: the questions drawn on the chapters' hard exercises.
+STRETCH_NUMBERS = (22, 23, 24)
+#: Part 1: the multiple-choice questions graded together by ``SelfTest.check_choices``.
+CHOICE_NUMBERS = tuple(q.number for q in QUESTIONS if q.kind == "choice" and q.number not in STRETCH_NUMBERS)
 
 
 def reread(q: Question) -> str:
@@ -105,7 +119,7 @@ def reread(q: Question) -> str:
 
 
 # ----------------------------------------------------------------------------
-# Part 1: multiple choice (Q1 to Q9)
+# The multiple-choice questions: Part 1 (Q1 to Q9) and Q22
 # ----------------------------------------------------------------------------
 
 # Each question: (number, text, [(option, correct, why), ...]). Options are
@@ -230,6 +244,21 @@ _CHOICE_DATA = (
          "The max at stride 1 commutes with shifts; the blur removes the detail that subsampling "
          "would alias."),
     ]),
+    (22, "You want three windows (u, v) on which no convolution with kernel size 2, stride 2 and a "
+         "bias, w1 u + w2 v + b, equals max pooling, max(u, v). Which set works?", [
+        ("(3, 1), (5, 2), (4, 0)", False,
+         "In every one of these windows the first cell is the maximum, and there max pooling is "
+         "linear: w = (1, 0), b = 0 reproduces it."),
+        ("(0, 1), (1, 0), (3, 7)", False,
+         "These three windows are not on one line, so a plane w1 u + w2 v + b fits them: the three "
+         "equations have exactly one solution (w = (2/3, 2/3), b = 1/3)."),
+        ("(0, 2), (2, 0), (1, 1)", True,
+         "(1, 1) is the midpoint of the other two windows, so any convolution gives it the mean of "
+         "their outputs, 2, but max pooling gives 1."),
+        ("Any three windows, since max is not linear.", False,
+         "Three equations in the three unknowns w1, w2, b usually have a solution: non-linearity is "
+         "not enough, the windows must lie on one line that crosses u = v."),
+    ]),
 )
 
 _LETTERS = "".join(letters(4))
@@ -243,8 +272,9 @@ class _Choice(NamedTuple):
 
 
 #: Where each question's right option is placed, so that the right letters are balanced over
-#: A to D (2, 3, 2, 2) with no pattern to guess from; the wrong options keep their order.
-_RIGHT_LETTER = {1: "B", 2: "D", 3: "A", 4: "C", 5: "B", 6: "A", 7: "D", 8: "C", 9: "B"}
+#: A to D (Q1 to Q9: 2, 3, 2, 2; with Q22: 2, 3, 3, 2) with no pattern to guess from; the wrong
+#: options keep their order.
+_RIGHT_LETTER = {1: "B", 2: "D", 3: "A", 4: "C", 5: "B", 6: "A", 7: "D", 8: "C", 9: "B", 22: "C"}
 
 
 def _build_choices() -> dict[int, _Choice]:
@@ -266,9 +296,15 @@ def _build_choices() -> dict[int, _Choice]:
     return out
 
 
-#: The multiple-choice questions Q1 to Q9, by number (question, options by letter, the right
-#: letter, and why each option is right or wrong).
+#: The multiple-choice questions Q1 to Q9 and Q22, by number (question, options by letter, the
+#: right letter, and why each option is right or wrong).
 CHOICES: dict[int, _Choice] = _build_choices()
+
+#: The same questions as declarations: ``CHOICE_EXERCISES[n].check(letter)`` grades question n
+#: (named ``q1`` ... ``q9`` in their lines, Q22 by the variable the chapter sets).
+CHOICE_EXERCISES: dict[int, ChoiceExercise] = {
+    n: ChoiceExercise(BY_NUMBER[n].name if n in STRETCH_NUMBERS else f"q{n}", c.options, c.correct, why=c.why)
+    for n, c in CHOICES.items()}
 
 
 def _quiz_question(number: int) -> dict:

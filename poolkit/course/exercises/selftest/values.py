@@ -11,10 +11,9 @@ from typing import Any
 
 import numpy as np
 
-from ..checks import check_value
-from ..mistakes import Mistake, diagnose_answer
-from ..results import FAILED, PASSED, CheckResult, finish
-from ..text import fail_line, typename
+from ..authoring import (
+    FAILED, PASSED, check_value, CheckResult, diagnose_answer, fail_line, finish, Mistake, typename,
+)
 from .answers import as_grid, as_ints, as_number, blank, is_int, not_checkable
 
 __all__ = ["Q10_ANSWER", "Q11_ANSWER", "Q12_ANSWER", "Q13_ANSWER", "Q14_ANSWER", "Q15_ANSWER",

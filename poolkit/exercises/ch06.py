@@ -461,7 +461,7 @@ def check_max_backward_vectorised(fn):
     no padding, floor mode) on eight cases with ties, overlaps and gaps.
     Then the Python lines the learner's code runs are counted
     (:func:`count_line_events`) on an 8 x 8 and a 24 x 24 map: they may grow
-    by at most :data:`LINE_SLACK`, so a loop over the windows (or over rows
+    by at most ``LINE_SLACK``, so a loop over the windows (or over rows
     of windows) fails while a loop over the ``k*k`` offsets passes. The
     usual mistakes are named: fancy-index ``+=`` on overlaps, the last or
     every tied maximum, a split gradient, average pooling's backward, a

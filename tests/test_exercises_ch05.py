@@ -228,6 +228,7 @@ def test_all_padding_correct(capsys):
     ((1, 1, 1, 0, 3), -math.inf, "with padding 0"),
     ((1, 2, 1, 1, 5), -math.inf, "no window fits"),                        # span 6 > 3 padded cells
     ((0, 2, 1, 1, 2), -math.inf, "at least 1"),
+    ((10 ** 30, 2, 1, 1, 10 ** 31), -math.inf, "too large to check"),   # never enumerated
     ((1, 2, 1, 1, 2), 0, "not 0"),                                         # padding filled with zeros
     ((1, 2, 1, 1, 2), 0.0, "not 0"),
     ((1, 2, 1, 1, 2), 5.0, "maximum of minus infinities"),

@@ -366,6 +366,9 @@ def _setting(value):
     return tuple(int(v) for v in value)
 
 
+#: Largest number in a setting the checker enumerates.
+MAX_SETTING = 10_000
+
 _PAD_TASK = ("set all_padding_setting to (size, kernel_size, stride, padding, dilation) and "
              "all_padding_value to what max pooling outputs for that window, then run this cell again")
 
@@ -417,7 +420,11 @@ def check_all_padding(setting, value=None):
                         f"padded input has only {n + 2 * p}",
                         "PyTorch raises an error when the output would be empty; make the padded input "
                         "at least as long as the window's span")
-        if not padding_only_windows(n, k, st, p, d):
+        if max(n, k, st, p, d) > MAX_SETTING:
+            return fail(f"these numbers are too large to check (keep each at most {MAX_SETTING})",
+                        "a small example exists: a window of padding only needs just a few cells")
+        # d <= n leaves a real tap in every window (see the solution), so nothing to enumerate then
+        if d <= n or not padding_only_windows(n, k, st, p, d):
             if p == 0:
                 return fail("with padding 0 every tap reads a real cell",
                             "pad the input (padding >= 1, so kernel_size >= 2) and let the taps land on it")

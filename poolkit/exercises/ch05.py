@@ -412,6 +412,9 @@ def check_all_padding(setting, value=None):
         if min(n, k, st, d) < 1 or p < 0:
             return fail("size, kernel_size, stride and dilation must be at least 1 and padding at least 0",
                         "PyTorch rejects anything else before it pools")
+        if max(n, k, st, p, d) > MAX_SETTING:
+            return fail(f"these numbers are too large to check (keep each at most {MAX_SETTING})",
+                        "a small example exists: a window of padding only needs just a few cells")
         if p > k // 2:
             return fail(f"PyTorch refuses this setting (padding {p} is more than kernel_size // 2 = {k // 2})",
                         "keep padding <= kernel_size // 2; poolkit raises a ValueError that names the same rule")
@@ -420,9 +423,6 @@ def check_all_padding(setting, value=None):
                         f"padded input has only {n + 2 * p}",
                         "PyTorch raises an error when the output would be empty; make the padded input "
                         "at least as long as the window's span")
-        if max(n, k, st, p, d) > MAX_SETTING:
-            return fail(f"these numbers are too large to check (keep each at most {MAX_SETTING})",
-                        "a small example exists: a window of padding only needs just a few cells")
         # d <= n leaves a real tap in every window (see the solution), so nothing to enumerate then
         if d <= n or not padding_only_windows(n, k, st, p, d):
             if p == 0:

@@ -172,3 +172,83 @@ def test_quiz_is_valid():
     assert 3 <= len(questions) <= 5
     for q in questions:
         assert sum(a["correct"] for a in q["answers"]) == 1
+
+
+# --- hard exercises (issue 12): a window of padding only that PyTorch accepts -------------
+
+def test_window_taps_by_hand():
+    # in=1, k=2, p=1, d=2: padded cells 0 (pad), 1 (real), 2 (pad); one window reading 0 and 2
+    assert ch05.window_taps(1, 2, 1, 1, 2) == [(0, 2)]
+    assert ch05.padding_only_windows(1, 2, 1, 1, 2) == [0]
+    # in=7, k=3, s=2: windows start at 0, 2, 4 (the chapter's figure)
+    assert ch05.window_taps(7, 3, 2) == [(0, 1, 2), (2, 3, 4), (4, 5, 6)]
+
+
+def test_padding_only_windows_match_poolkit():
+    # a second implementation: on an all-zero input, max pooling is minus infinity exactly where a
+    # window reads padding only; and such a window needs dilation > size (taps jump over the input)
+    seen = 0
+    for n in range(1, 7):
+        for k in range(1, 5):
+            for s in range(1, 4):
+                for p in range(k // 2 + 1):
+                    for d in range(1, 9):
+                        if n + 2 * p < d * (k - 1) + 1:
+                            continue
+                        y = pk.max_pool1d(np.zeros((1, n)), k, stride=s, padding=p, dilation=d)[0]
+                        mine = ch05.padding_only_windows(n, k, s, p, d)
+                        assert np.flatnonzero(np.isneginf(y)).tolist() == mine, (n, k, s, p, d)
+                        assert not mine or d > n
+                        seen += bool(mine)
+    assert seen > 10
+
+
+def test_all_padding_example_in_torch(torch_or_skip):
+    torch = torch_or_skip
+    n, k, s, p, d = ch05.ALL_PADDING_EXAMPLE
+    y = torch.nn.functional.max_pool1d(torch.full((1, 1, n), 5.0), k, stride=s, padding=p, dilation=d)
+    assert y.flatten().tolist() == [float("-inf")]
+    with pytest.raises(RuntimeError, match="half"):
+        torch.nn.functional.max_pool1d(torch.ones(1, 1, 4), 2, stride=1, padding=2)
+
+
+def test_all_padding_correct(capsys):
+    for setting in [(1, 2, 1, 1, 2), [3, 2, 2, 1, 4], np.array([2, 2, 1, 1, 3])]:
+        result, text = line(capsys, ch05.check_all_padding, setting, float("-inf"))
+        assert result.passed and text == "Correct.", text
+    result, text = line(capsys, ch05.check_all_padding, (1, 2, 1, 1, 2), -math.inf)
+    assert result.passed
+
+
+@pytest.mark.parametrize("setting, value, phrase", [
+    ((4, 2, 1, 2, 1), -math.inf, "PyTorch refuses this setting"),          # p > k // 2
+    ((4, 3, 1, 2, 1), -math.inf, "PyTorch refuses this setting"),
+    ((4, 2, 1, 1, 1), -math.inf, "without dilation"),                      # d = 1: a real cell each
+    ((4, 2, 1, 1, 3), -math.inf, "the dilation must exceed the size"),     # d <= n
+    ((1, 1, 1, 0, 3), -math.inf, "with padding 0"),
+    ((1, 2, 1, 1, 5), -math.inf, "no window fits"),                        # span 6 > 3 padded cells
+    ((0, 2, 1, 1, 2), -math.inf, "at least 1"),
+    ((10 ** 30, 2, 1, 1, 10 ** 31), -math.inf, "too large to check"),   # never enumerated
+    ((1, 2, 1, 1, 2), 0, "not 0"),                                         # padding filled with zeros
+    ((1, 2, 1, 1, 2), 0.0, "not 0"),
+    ((1, 2, 1, 1, 2), 5.0, "maximum of minus infinities"),
+    ((1, 2, 1, 1, 2), "-inf", "without quotes"),
+])
+def test_all_padding_mistakes(capsys, setting, value, phrase):
+    result, text = line(capsys, ch05.check_all_padding, setting, value)
+    assert not result.passed and phrase in text, text
+    assert re.search(r"\d\.\d|\bnan\b|\binf\b", text) is None, text
+
+
+def test_all_padding_not_attempted(capsys):
+    result, text = line(capsys, ch05.check_all_padding, ..., ...)
+    assert result.status == "not attempted" and text.startswith("Not attempted yet")
+    result, text = line(capsys, ch05.check_all_padding, (1, 2, 1, 1, 2), ...)
+    assert result.status == "not attempted" and "the setting is right" in text
+
+
+@pytest.mark.parametrize("junk", [None, "x", 3, (1, 2), (1.0, 2, 1, 1, 2), (True, 2, 1, 1, 2),
+                                  [[1]], object(), np.zeros(5), (10 ** 30, 2, 1, 1, 2)])
+def test_all_padding_junk(capsys, junk):
+    result, text = line(capsys, ch05.check_all_padding, junk, float("nan"))
+    assert not result.passed

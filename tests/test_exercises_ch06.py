@@ -157,3 +157,197 @@ def test_quiz_numbers_are_right():
     conv = pk.conv2d_flops((1, 3, 224, 224), 64, 7, stride=2, padding=3).flops
     pool = pk.pool_flops((1, 64, 112, 112), 3, stride=2, padding=1).exact
     assert pool / (conv + pool) < 0.01
+
+
+# --- hard exercises (issue 12): max backward with no Python loop over the windows ----------
+
+from numpy.lib.stride_tricks import sliding_window_view as _windows
+
+
+def _first_max(x, k, s, oh, ow):
+    return _windows(x, (k, k))[::s, ::s][:oh, :ow].reshape(oh, ow, k * k).argmax(axis=-1)
+
+
+def vec_good(grad_out, x, kernel_size=2, stride=2):
+    k, s = kernel_size, stride
+    oh, ow = grad_out.shape
+    first = _first_max(x, k, s, oh, ow)
+    grad_x = np.zeros(x.shape)
+    np.add.at(grad_x, (np.arange(oh)[:, None] * s + first // k, np.arange(ow) * s + first % k), grad_out)
+    return grad_x
+
+
+def vec_offsets(grad_out, x, kernel_size=2, stride=2):
+    # a loop over the k*k offsets only: allowed
+    k, s = kernel_size, stride
+    oh, ow = grad_out.shape
+    best, arg = np.full((oh, ow), -np.inf), np.zeros((oh, ow), dtype=int)
+    for t in range(k * k):
+        r, c = divmod(t, k)
+        v = x[r:r + s * (oh - 1) + 1:s, c:c + s * (ow - 1) + 1:s]
+        better = v > best
+        best, arg = np.where(better, v, best), np.where(better, t, arg)
+    grad_x = np.zeros(x.shape)
+    np.add.at(grad_x, (np.arange(oh)[:, None] * s + arg // k, np.arange(ow) * s + arg % k), grad_out)
+    return grad_x
+
+
+def vec_assign(grad_out, x, kernel_size=2, stride=2):
+    k, s = kernel_size, stride
+    oh, ow = grad_out.shape
+    first = _first_max(x, k, s, oh, ow)
+    grad_x = np.zeros(x.shape)
+    grad_x[np.arange(oh)[:, None] * s + first // k, np.arange(ow) * s + first % k] += grad_out
+    return grad_x
+
+
+def vec_last(grad_out, x, kernel_size=2, stride=2):
+    k, s = kernel_size, stride
+    oh, ow = grad_out.shape
+    flat = _windows(x, (k, k))[::s, ::s][:oh, :ow].reshape(oh, ow, k * k)
+    last = k * k - 1 - flat[..., ::-1].argmax(axis=-1)
+    grad_x = np.zeros(x.shape)
+    np.add.at(grad_x, (np.arange(oh)[:, None] * s + last // k, np.arange(ow) * s + last % k), grad_out)
+    return grad_x
+
+
+def _masked(grad_out, x, k, s, split):
+    oh, ow = grad_out.shape
+    win = _windows(x, (k, k))[::s, ::s][:oh, :ow]
+    mask = (win == win.max(axis=(-2, -1), keepdims=True)).astype(float)
+    if split:
+        mask /= mask.sum(axis=(-2, -1), keepdims=True)
+    grad_x = np.zeros(x.shape)
+    for r in range(k):
+        for c in range(k):
+            np.add.at(grad_x, (np.arange(oh)[:, None] * s + r, np.arange(ow) * s + c),
+                      grad_out * mask[..., r, c])
+    return grad_x
+
+
+def vec_all_tied(grad_out, x, kernel_size=2, stride=2):
+    return _masked(grad_out, x, kernel_size, stride, split=False)
+
+
+def vec_split(grad_out, x, kernel_size=2, stride=2):
+    return _masked(grad_out, x, kernel_size, stride, split=True)
+
+
+def vec_spread(grad_out, x, kernel_size=2, stride=2):
+    k, s = kernel_size, stride
+    oh, ow = grad_out.shape
+    grad_x = np.zeros(x.shape)
+    for r in range(k):
+        for c in range(k):
+            np.add.at(grad_x, (np.arange(oh)[:, None] * s + r, np.arange(ow) * s + c), grad_out / (k * k))
+    return grad_x
+
+
+def vec_transposed(grad_out, x, kernel_size=2, stride=2):
+    k, s = kernel_size, stride
+    oh, ow = grad_out.shape
+    first = _first_max(x, k, s, oh, ow)
+    grad_x = np.zeros(x.shape)
+    np.add.at(grad_x, (np.arange(oh)[:, None] * s + first % k, np.arange(ow) * s + first // k), grad_out)
+    return grad_x
+
+
+def vec_no_stride(grad_out, x, kernel_size=2, stride=2):
+    k, s = kernel_size, stride
+    oh, ow = grad_out.shape
+    first = _first_max(x, k, s, oh, ow)
+    grad_x = np.zeros(x.shape)
+    np.add.at(grad_x, (np.arange(oh)[:, None] + first // k, np.arange(ow) + first % k), grad_out)
+    return grad_x
+
+
+def vec_pooled_shape(grad_out, x, kernel_size=2, stride=2):
+    return grad_out.copy()
+
+
+def loop_windows(grad_out, x, kernel_size=2, stride=2):
+    k, s = kernel_size, stride
+    grad_x = np.zeros(x.shape)
+    for i in range(grad_out.shape[0]):
+        for j in range(grad_out.shape[1]):
+            r, c = divmod(int(np.argmax(x[i * s:i * s + k, j * s:j * s + k])), k)
+            grad_x[i * s + r, j * s + c] += grad_out[i, j]
+    return grad_x
+
+
+def loop_rows(grad_out, x, kernel_size=2, stride=2):
+    k, s = kernel_size, stride
+    oh, ow = grad_out.shape
+    grad_x = np.zeros(x.shape)
+    for i in range(oh):
+        first = _windows(x[i * s:i * s + k], (k, k))[0, ::s][:ow].reshape(ow, k * k).argmax(axis=-1)
+        np.add.at(grad_x, (i * s + first // k, np.arange(ow) * s + first % k), grad_out[i])
+    return grad_x
+
+
+def loop_comprehension(grad_out, x, kernel_size=2, stride=2):
+    k, s = kernel_size, stride
+    oh, ow = grad_out.shape
+    firsts = [int(np.argmax(x[i * s:i * s + k, j * s:j * s + k])) for i in range(oh) for j in range(ow)]
+    first = np.array(firsts).reshape(oh, ow)
+    grad_x = np.zeros(x.shape)
+    np.add.at(grad_x, (np.arange(oh)[:, None] * s + first // k, np.arange(ow) * s + first % k), grad_out)
+    return grad_x
+
+
+def test_vectorised_reference_variant_matches_poolkit():
+    # the loop written in the checker ("right") against poolkit and the whole-array answer
+    rng = np.random.default_rng(3)
+    for shape, k, s in [((6, 7), 3, 2), ((5, 5), 2, 1), ((8, 8), 2, 3)]:
+        x = rng.integers(0, 3, size=shape).astype(float)
+        g = rng.standard_normal(((shape[0] - k) // s + 1, (shape[1] - k) // s + 1))
+        want = pk.max_pool2d_backward(g[None], x[None], k, stride=s)[0]
+        np.testing.assert_array_equal(ch06._backward_variant(g, x, k, s), want)
+        np.testing.assert_array_equal(vec_good(g, x, k, s), want)
+
+
+def test_count_line_events_grows_with_a_loop_only():
+    x8, x24 = np.zeros((8, 8)), np.zeros((24, 24))
+    g8, g24 = np.ones((4, 4)), np.ones((12, 12))
+    assert ch06.count_line_events(vec_good, g8, x8) == ch06.count_line_events(vec_good, g24, x24) > 0
+    small, large = ch06.count_line_events(loop_windows, g8, x8), ch06.count_line_events(loop_windows, g24, x24)
+    assert large - small >= 128            # 144 - 16 more windows, at least one line each
+
+
+@pytest.mark.parametrize("fn", [vec_good, vec_offsets])
+def test_vectorised_correct(capsys, fn):
+    result = ch06.check_max_backward_vectorised(fn)
+    text = capsys.readouterr().out.strip()
+    assert result.passed and text == "Passes all 8 cases.", text
+
+
+@pytest.mark.parametrize("fn, phrase", [
+    (vec_assign, "np.add.at"),
+    (vec_last, "last maximum"),
+    (vec_all_tied, "every tied maximum"),
+    (vec_split, "you split the gradient"),
+    (vec_spread, "average pooling's backward"),
+    (vec_transposed, "the wrong way round"),
+    (vec_no_stride, "starts at row i * stride"),
+    (vec_pooled_shape, "has the shape of x"),
+    (loop_windows, "more Python lines"),
+    (loop_rows, "more Python lines"),
+    (loop_comprehension, "more Python lines"),
+])
+def test_vectorised_mistakes(capsys, fn, phrase):
+    result = ch06.check_max_backward_vectorised(fn)
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1 and not result.passed and phrase in out, out
+    assert re.search(r"\d\.\d|\bnan\b|\binf\b", out) is None, out
+
+
+def test_vectorised_stub_and_junk(capsys):
+    def stub(grad_out, x, kernel_size=2, stride=2):
+        raise NotImplementedError("replace this line with your code")
+
+    assert ch06.check_max_backward_vectorised(stub).status == "not attempted"
+    for junk in (None, ..., 3, "f", np.zeros(3), lambda *a, **k: None, lambda *a, **k: 1 / 0):
+        result = ch06.check_max_backward_vectorised(junk)
+        assert not result.passed
+    out = capsys.readouterr().out
+    assert out.count("\n") == 8

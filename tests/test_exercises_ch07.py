@@ -145,3 +145,107 @@ def test_quiz_is_valid():
     assert 3 <= len(questions) <= 5
     for q in questions:
         assert sum(a["correct"] for a in q["answers"]) == 1
+
+
+# --- hard exercises (issue 12): max pooling from ReLUs only ------------------------------------
+
+relu = ch07.relu
+
+
+def _four(x):
+    x = x[:x.shape[0] // 2 * 2, :x.shape[1] // 2 * 2]
+    return x[0::2, 0::2], x[0::2, 1::2], x[1::2, 0::2], x[1::2, 1::2]
+
+
+def relu_good(x):
+    a, b, c, d = _four(x)
+    m = lambda p, q: p + relu(q - p)
+    return m(m(a, b), m(c, d))
+
+
+def relu_abs(x):
+    # |t| = relu(t) + relu(-t), so the abs form is a ReLU network too
+    a, b, c, d = _four(x)
+    m = lambda p, q: (p + q + np.abs(p - q)) / 2
+    return m(m(a, b), m(c, d))
+
+
+def test_relu_identity_by_hand():
+    # max(a, b) = a + relu(b - a): (3, 5) -> 3 + 2, (5, 3) -> 5 + 0, (-4, -1) -> -4 + 3
+    a, b = np.array([3.0, 5.0, -4.0]), np.array([5.0, 3.0, -1.0])
+    assert (a + relu(b - a)).tolist() == [5.0, 5.0, -1.0]
+
+
+def test_no_max_array_refuses_max_like_operations():
+    x = np.arange(4.0).view(ch07.NoMaxArray)
+    for op in (lambda: np.maximum(x, 0), lambda: x.max(), lambda: np.max(x), lambda: np.sort(x),
+               lambda: x > 1, lambda: np.where(x.view(np.ndarray) > 1, x, 0), lambda: max(x[:2], x[2:]),
+               lambda: x.argmax(), lambda: np.clip(x, 0, 1), lambda: np.median(x)):
+        with pytest.raises(ch07.MaxNotAllowed):
+            op()
+    assert ((x + 1) * 2 - x).view(np.ndarray).tolist() == [2.0, 3.0, 4.0, 5.0]
+
+
+def test_relu_good_matches_poolkit():
+    rng = np.random.default_rng(5)
+    for shape in [(4, 4), (5, 7), (2, 2)]:
+        x = rng.standard_normal(shape)
+        np.testing.assert_allclose(relu_good(x), pk.max_pool2d(x[None], 2)[0])
+
+
+@pytest.mark.parametrize("fn", [relu_good, relu_abs])
+def test_relu_correct(capsys, fn):
+    result, text = line(capsys, ch07.check_max_pool_relu, fn)
+    assert result.passed and text == "Passes all 5 cases.", text
+
+
+def _pairs(pair, pre=lambda x: x):
+    def fn(x):
+        a, b, c, d = _four(pre(x))
+        return pair(pair(a, b), pair(c, d))
+    return fn
+
+
+def relu_sum4(x):
+    a, b, c, d = _four(x)
+    return a + relu(b - a) + relu(c - a) + relu(d - a)
+
+
+def relu_no_crop(x):
+    m = lambda p, q: p + relu(q - p)
+    return m(m(x[0::2, 0::2], x[0::2, 1::2]), m(x[1::2, 0::2], x[1::2, 1::2]))
+
+
+def relu_width_only(x):
+    x = x[:, :x.shape[1] // 2 * 2]
+    return x[:, 0::2] + relu(x[:, 1::2] - x[:, 0::2])
+
+
+@pytest.mark.parametrize("fn, phrase", [
+    (lambda x: np.maximum(np.maximum(*_four(x)[:2]), np.maximum(*_four(x)[2:])), "np.maximum is a max-like"),
+    (lambda x: x[:x.shape[0] // 2 * 2, :x.shape[1] // 2 * 2].reshape(
+        x.shape[0] // 2, 2, x.shape[1] // 2, 2).max(axis=(1, 3)), "max-like"),
+    (lambda x: pk.max_pool2d(x[None], 2)[0], "max-like"),
+    (lambda x: max(*_four(x)[:2]), "np.greater"),
+    (_pairs(lambda p, q: p + relu(p - q)), "you wrote relu(a - b)"),
+    (_pairs(lambda p, q: p + relu(q - p), pre=relu), "do not apply relu to the values"),
+    (_pairs(lambda p, q: relu(p) + relu(q)), "relu(a) + relu(b)"),
+    (relu_sum4, "chain the pairs"),
+    (_pairs(lambda p, q: (p + q) / 2), "average pooling"),
+    (relu_no_crop, "crop an odd size first"),
+    (relu_width_only, "pool both axes"),
+])
+def test_relu_mistakes(capsys, fn, phrase):
+    result, text = line(capsys, ch07.check_max_pool_relu, fn)
+    assert not result.passed and phrase in text, text
+
+
+def test_relu_stub_and_junk(capsys):
+    def stub(x):
+        raise NotImplementedError("replace this line with your code")
+
+    result, text = line(capsys, ch07.check_max_pool_relu, stub)
+    assert result.status == "not attempted"
+    for junk in (None, ..., 3, "f", np.zeros(3), lambda x: None, lambda x: 1 / 0, lambda x: "max"):
+        result, text = line(capsys, ch07.check_max_pool_relu, junk)
+        assert not result.passed

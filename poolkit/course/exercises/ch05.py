@@ -22,7 +22,8 @@ import numpy as np
 from .authoring import Case, ChoiceExercise, CodeExercise, Mistake, ValueExercise, check_value, checker
 from .quiz import mc
 
-__all__ = ["check_widths", "check_output_size", "check_unpool_reason", "QUIZ"]
+__all__ = ["check_widths", "check_output_size", "check_unpool_reason", "QUIZ",
+           "window_taps", "padding_only_windows", "check_all_padding"]
 
 
 def _size(n, k, s, p=0, d=1, ceil_mode=False, *, rule=True):
@@ -303,3 +304,145 @@ QUIZ = [
                                           "spread evenly over the axis instead."),
         ("[0, 3), [3, 5), [5, 7)", False, "Compute the bounds: floor(7/3) = 2, so the second bin starts at 2.")]),
 ]
+
+
+# --- hard exercises (issue 12) ---
+
+# ---------------------------------------------------------------------------
+# Construction exercise: a window of padding only that PyTorch accepts
+# ---------------------------------------------------------------------------
+
+#: A setting (size, kernel_size, stride, padding, dilation) with a window of padding only.
+ALL_PADDING_EXAMPLE = (1, 2, 1, 1, 2)
+
+
+def window_taps(size, kernel_size, stride, padding=0, dilation=1):
+    """The padded-coordinate cells each window reads, one tuple per window (floor mode).
+
+    Cells ``0 .. padding-1`` and ``size+padding .. size+2*padding-1`` are
+    padding; window ``i`` reads ``i*stride + j*dilation`` for ``j < kernel_size``.
+
+    Examples
+    --------
+    >>> window_taps(1, 2, 1, 1, 2)
+    [(0, 2)]
+    >>> window_taps(4, 2, 2, 1)
+    [(0, 1), (2, 3), (4, 5)]
+    """
+    n, k, s, p, d = size, kernel_size, stride, padding, dilation
+    out = (n + 2 * p - d * (k - 1) - 1) // s + 1
+    return [tuple(i * s + j * d for j in range(k)) for i in range(max(out, 0))]
+
+
+def padding_only_windows(size, kernel_size, stride, padding=0, dilation=1):
+    """Indices of the windows (floor mode) whose taps all land on padding.
+
+    Examples
+    --------
+    >>> padding_only_windows(1, 2, 1, 1, 2), padding_only_windows(4, 2, 2, 1)
+    ([0], [])
+    """
+    n, p = size, padding
+    return [i for i, taps in enumerate(window_taps(size, kernel_size, stride, padding, dilation))
+            if all(t < p or t >= n + p for t in taps)]
+
+
+def _setting(value):
+    """``value`` as five ints, or None."""
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if not isinstance(value, (tuple, list)) or len(value) != 5:
+        return None
+    if not all(_is_int(v) for v in value):
+        return None
+    return tuple(int(v) for v in value)
+
+
+#: Largest number in a setting the checker enumerates.
+MAX_SETTING = 10_000
+
+_PAD_TASK = ("set all_padding_setting to (size, kernel_size, stride, padding, dilation) and "
+             "all_padding_value to what max pooling outputs for that window, then run this cell again")
+
+
+@checker(limit=10, name="all_padding")
+def check_all_padding(setting, value=None):
+    """Check a setting PyTorch accepts in which a max-pooling window reads only padding.
+
+    ``setting`` is ``(size, kernel_size, stride, padding, dilation)`` for one
+    axis in floor mode; it must satisfy PyTorch 2.13's rules (every argument
+    at least 1, padding at least 0 and at most ``kernel_size // 2``, at least
+    one window) and have a window whose taps all fall on padding.
+    ``value`` is what max pooling outputs for that window. Each usual
+    mistake gets its own hint: a padding PyTorch refuses, no window at all,
+    no padding, no dilation, a dilation that cannot jump over the input
+    (with padding, ``dilation > size`` always makes one), and a fill value of 0.
+
+    Examples
+    --------
+    >>> r = check_all_padding((4, 2, 1, 2, 1), float("-inf"))
+    Not quite: PyTorch refuses this setting (padding 2 is more than kernel_size // 2 = 1). Hint: keep padding <= kernel_size // 2; poolkit raises a ValueError that names the same rule.
+    >>> r = check_all_padding((1, 2, 1, 1, 2), 0)
+    Not quite: all_padding_value is too large. Hint: max pooling pads with minus infinity (PyTorch's docs call it implicit negative infinity padding), not 0, and this window reads nothing else.
+    """
+    name = "all_padding"
+    try:
+        if _blank(setting) and _blank(value):
+            return check_value(None, 0, name=name, task=_PAD_TASK)
+        if _blank(setting):
+            return check_value(None, 0, name=name, task="set all_padding_setting too")
+        s = _setting(setting)
+        if s is None:
+            return _core._finish(name, _core.FAILED, _core._fail_line(
+                "Not checkable", f"all_padding_setting should be five integers, got {_core._typename(setting)}",
+                "write it as a tuple (size, kernel_size, stride, padding, dilation), e.g. (4, 2, 2, 1, 1)"))
+        n, k, st, p, d = s
+
+        def fail(detail, hint):
+            return _core._finish(name, _core.FAILED, _core._fail_line("Not quite", detail, hint))
+
+        if min(n, k, st, d) < 1 or p < 0:
+            return fail("size, kernel_size, stride and dilation must be at least 1 and padding at least 0",
+                        "PyTorch rejects anything else before it pools")
+        if max(n, k, st, p, d) > MAX_SETTING:
+            return fail(f"these numbers are too large to check (keep each at most {MAX_SETTING})",
+                        "a small example exists: a window of padding only needs just a few cells")
+        if p > k // 2:
+            return fail(f"PyTorch refuses this setting (padding {p} is more than kernel_size // 2 = {k // 2})",
+                        "keep padding <= kernel_size // 2; poolkit raises a ValueError that names the same rule")
+        if n + 2 * p < d * (k - 1) + 1:
+            return fail(f"no window fits: the window spans d(k-1)+1 = {d * (k - 1) + 1} cells and the "
+                        f"padded input has only {n + 2 * p}",
+                        "PyTorch raises an error when the output would be empty; make the padded input "
+                        "at least as long as the window's span")
+        # d <= n leaves a real tap in every window (see the solution), so nothing to enumerate then
+        if d <= n or not padding_only_windows(n, k, st, p, d):
+            if p == 0:
+                return fail("with padding 0 every tap reads a real cell",
+                            "pad the input (padding >= 1, so kernel_size >= 2) and let the taps land on it")
+            if d == 1:
+                return fail("every window of this setting reads a real cell",
+                            "without dilation the first window's last tap lands on cell k-1 >= p, so it "
+                            "is real; an all-padding window needs taps spaced far enough apart to jump "
+                            "over the input (a dilation)")
+            return fail("every window of this setting reads a real cell",
+                        f"taps are d = {d} cells apart and the input is {n} wide, so a window "
+                        "starting in the left padding lands a tap on the input before it reaches "
+                        "the right padding: the dilation must exceed the size")
+        if _blank(value):
+            return check_value(None, 0, name="all_padding_value",
+                               task="the setting is right; now set all_padding_value to what max "
+                                    "pooling outputs for that window")
+        zero = "max pooling pads with minus infinity (PyTorch's docs call it implicit negative " \
+               "infinity padding), not 0, and this window reads nothing else"
+        if isinstance(value, np.ndarray) and value.ndim == 0:
+            value = value[()]
+        if _core._is_real_like(value) and value == 0:
+            return fail("all_padding_value is too large", zero)
+        return check_value(value, -np.inf, name="all_padding_value",
+                           hint="the window reads padding only, and max pooling's padding is minus "
+                                "infinity: the maximum of minus infinities")
+    except Exception as exc:  # never raise in a learner's notebook
+        return _core._finish(name, _core.FAILED,
+                             f"Not checkable: the checker itself failed ({type(exc).__name__}). "
+                             "Hint: restart the kernel and run the notebook from the top.")

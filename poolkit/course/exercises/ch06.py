@@ -12,13 +12,16 @@ Not quite: comparisons is too large. Hint: that is the k*k convention; a max ove
 
 from __future__ import annotations
 
+import contextlib
+import sys
+
 import numpy as np
 
 from .authoring import Case, CodeExercise, Mistake, check_choice, check_value, checker
 from .quiz import mc
 
 __all__ = ["check_comparisons", "bytes_moved_reference", "check_bytes_moved", "check_training_claim",
-           "QUIZ"]
+           "QUIZ", "count_line_events", "check_max_backward_vectorised"]
 
 
 # ---------------------------------------------------------------------------
@@ -271,3 +274,247 @@ QUIZ = [
         ("A batch normalisation layer", False, "It has two parameters per channel, whatever the map size."),
         ("Every later layer", False, "Only layers whose weights depend on the spatial size.")]),
 ]
+
+
+# --- hard exercises (issue 12) ---
+
+# ---------------------------------------------------------------------------
+# Code exercise: max backward with no Python loop over the windows
+# ---------------------------------------------------------------------------
+
+def _backward_variant(grad_out, x, k, s, variant="right"):
+    """Max backward (2-D, no padding, floor mode) written as a loop, with switches for the usual mistakes.
+
+    ``"right"`` is the answer: each window sends its gradient to its first
+    maximum in row-major order, and overlapping windows add up.
+    """
+    x = np.asarray(x, dtype=float)
+    grad_x = np.zeros(x.shape)
+    oh, ow = grad_out.shape
+    for i in range(oh):
+        for j in range(ow):
+            window = x[i * s:i * s + k, j * s:j * s + k]
+            g = grad_out[i, j]
+            flat = window.ravel()
+            winners = np.flatnonzero(flat == flat.max())
+            if variant == "spread":
+                grad_x[i * s:i * s + k, j * s:j * s + k] += g / (k * k)
+                continue
+            if variant == "last":
+                targets, share = winners[-1:], g
+            elif variant == "all_tied":
+                targets, share = winners, g
+            elif variant == "split":
+                targets, share = winners, g / len(winners)
+            else:
+                targets, share = winners[:1], g
+            for t in targets:
+                r, c = divmod(int(t), k)
+                if variant == "transposed":
+                    r, c = c, r
+                if variant == "no_stride":
+                    row, col = i + r, j + c
+                else:
+                    row, col = i * s + r, j * s + c
+                if variant == "assign":
+                    grad_x[row, col] = share
+                else:
+                    grad_x[row, col] += share
+    return grad_x
+
+
+_VEC_HINTS = {
+    "assign": "where windows overlap (stride < kernel) a cell can win several windows and must get "
+              "the sum of their gradients; grad_x[rows, cols] += g keeps only one of them: use "
+              "np.add.at(grad_x, (rows, cols), g)",
+    "last": "on a tie you sent the gradient to the last maximum; argmax over the window's k*k "
+            "values in row-major order gives the first one",
+    "all_tied": "every tied maximum received the full gradient (a mask window == max); only the "
+                "first one in row-major order should",
+    "split": "you split the gradient between tied maxima; all of it goes to the first one in "
+             "row-major order",
+    "spread": "you spread the gradient over the whole window, which is average pooling's backward",
+    "transposed": "you decoded the flat offset the wrong way round: in a k x k window, "
+                  "offset t is row t // k and column t % k",
+    "no_stride": "window (i, j) starts at row i * stride and column j * stride",
+}
+
+#: Line events of the learner's code allowed to grow between the small and the large map.
+LINE_SLACK = 5
+
+
+def _vec_cases():
+    from ..max_pool import max_pool2d_backward
+
+    rng = np.random.default_rng(61)
+
+    def case(x, k, s, label):
+        x = np.asarray(x, dtype=np.float64)
+        oh, ow = (x.shape[0] - k) // s + 1, (x.shape[1] - k) // s + 1
+        g = rng.integers(1, 10, size=(oh, ow)).astype(np.float64)
+        expected = max_pool2d_backward(g[None], x[None], k, stride=s)[0]
+        return Case(args=(g, x), kwargs={"kernel_size": k, "stride": s}, expected=expected, label=label)
+
+    centre = rng.permutation(25).reshape(5, 5).astype(float)
+    centre[2, 2] = 30.0
+    return [
+        case(rng.permutation(16).reshape(4, 4), 2, 2, "4x4 map, k=2, s=2, no ties"),
+        case(rng.permutation(30).reshape(5, 6), 3, 2, "5x6 map, k=3, s=2, no ties"),
+        case(rng.permutation(18).reshape(3, 6), 2, 2, "3x6 map, k=2, s=2 (not square)"),
+        case(np.array([[0, 1, 1, 1], [1, 0, 1, 1], [0, 0, 1, 0], [0, 0, 0, 0]]), 2, 2,
+             "4x4 map of 0s and 1s, k=2, s=2 (ties in every window)"),
+        case(centre, 3, 2, "5x5 map, k=3, s=2 (overlapping windows share their maximum)"),
+        case(rng.permutation(36).reshape(6, 6), 3, 1, "6x6 map, k=3, s=1 (heavy overlap)"),
+        case(rng.integers(0, 3, size=(7, 7)), 3, 2, "7x7 map of 0, 1 and 2, k=3, s=2 (ties and overlaps)"),
+        case(rng.permutation(64).reshape(8, 8), 2, 3, "8x8 map, k=2, s=3 (gaps between windows)"),
+    ]
+
+
+def _library_dirs() -> tuple[str, ...]:
+    """Folders whose code is not the learner's: numpy, poolkit and the standard library."""
+    import os
+    import sysconfig
+
+    dirs = {os.path.dirname(np.__file__), os.path.dirname(os.path.dirname(__file__))}
+    for key in ("stdlib", "platstdlib", "purelib", "platlib"):
+        with contextlib.suppress(Exception):
+            dirs.add(sysconfig.get_paths()[key])
+    return tuple(os.path.join(os.path.realpath(d), "") for d in dirs if d)
+
+
+def count_line_events(fn, *args, **kwargs) -> int:
+    """Call ``fn(*args, **kwargs)`` and count the Python lines it runs outside numpy, poolkit and the standard library.
+
+    A loop over windows runs its body once per window, so the count grows with
+    the map; whole-array code (and a loop over the ``k*k`` offsets) does not.
+
+    Examples
+    --------
+    >>> def loop(n):
+    ...     total = 0
+    ...     for i in range(n):
+    ...         total += i
+    ...     return total
+    >>> count_line_events(loop, 10) - count_line_events(loop, 5)
+    10
+    """
+    import os
+
+    skip = _library_dirs()
+    counted: dict = {}
+    count = 0
+
+    def local(frame, event, arg):
+        nonlocal count
+        if event == "line":
+            count += 1
+        return local
+
+    def tracer(frame, event, arg):
+        code = frame.f_code
+        mine = counted.get(code)
+        if mine is None:
+            name = code.co_filename
+            path = os.path.realpath(name) if not name.startswith("<") else name
+            mine = counted[code] = not (name.startswith("<frozen") or path.startswith(skip))
+        return local if mine else None
+
+    previous = sys.gettrace()
+    sys.settrace(tracer)
+    try:
+        fn(*args, **kwargs)
+    finally:
+        sys.settrace(previous)
+    return count
+
+
+def _growth(fn):
+    """Extra line events on a 24 x 24 map over an 8 x 8 one (16 and 144 windows), or None if it cannot run."""
+    rng = np.random.default_rng(62)
+    counts = []
+    for n in (8, 24):
+        x = rng.standard_normal((n, n))
+        g = np.ones((n // 2, n // 2))
+        try:
+            counts.append(_core._quiet_call(count_line_events, (fn, g, x), {"kernel_size": 2, "stride": 2},
+                                            5, label=f"{n}x{n} map, line count"))
+        except BaseException as exc:
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            # a loop over windows traced line by line can run out of time: count it as growth
+            return LINE_SLACK + 1 if isinstance(exc, _core._Timeout) else None
+    return counts[1] - counts[0]
+
+
+@checker(limit=20, name="max_backward_vectorised")
+def check_max_backward_vectorised(fn):
+    """Check ``max_backward_vectorised(grad_out, x, kernel_size, stride)``: right values, no loop over windows.
+
+    The gradients must equal :func:`poolkit.max_pool2d_backward` (2-D maps,
+    no padding, floor mode) on eight cases with ties, overlaps and gaps.
+    Then the Python lines the learner's code runs are counted
+    (:func:`count_line_events`) on an 8 x 8 and a 24 x 24 map: they may grow
+    by at most ``LINE_SLACK``, so a loop over the windows (or over rows
+    of windows) fails while a loop over the ``k*k`` offsets passes. The
+    usual mistakes are named: fancy-index ``+=`` on overlaps, the last or
+    every tied maximum, a split gradient, average pooling's backward, a
+    transposed offset and a window origin without the stride.
+
+    Examples
+    --------
+    >>> def max_backward_vectorised(grad_out, x, kernel_size=2, stride=2):
+    ...     grad_x = np.zeros(x.shape)
+    ...     for i in range(grad_out.shape[0]):
+    ...         for j in range(grad_out.shape[1]):
+    ...             w = x[i * stride:i * stride + kernel_size, j * stride:j * stride + kernel_size]
+    ...             r, c = divmod(int(np.argmax(w)), kernel_size)
+    ...             grad_x[i * stride + r, j * stride + c] += grad_out[i, j]
+    ...     return grad_x
+    >>> r = check_max_backward_vectorised(max_backward_vectorised)
+    Not quite: the values are right, but your code runs more Python lines on a 24 x 24 map than on an 8 x 8 one (a loop over the windows or their rows). Hint: loop at most over the k*k offsets of a window; find every window's first maximum at once (np.lib.stride_tricks.sliding_window_view, then argmax) and scatter with np.add.at.
+    """
+    name = "max_backward_vectorised"
+    try:
+        cases = _vec_cases()
+    except BaseException as exc:
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        return _core._finish(name, _core.FAILED, _core._REFERENCE_UNAVAILABLE.format(type(exc).__name__))
+
+    def wrong(variant):
+        return lambda c: _backward_variant(c.args[0], c.args[1], c.kwargs["kernel_size"],
+                                           c.kwargs["stride"], variant)
+
+    mistakes = [(hint, wrong(v)) for v, hint in _VEC_HINTS.items()]
+    cases = _core._diagnose_cases(fn, cases, mistakes, shape_hint="grad_x has the shape of x, "
+                                  "including rows and columns no window covers (they get 0)", timeout=5)
+
+    def run():
+        return check_function(
+            fn, cases, name=name,
+            task="complete `max_backward_vectorised` with whole-array numpy, no loop over the windows",
+            hints={"values": "each window sends its gradient to its first maximum (row-major); "
+                             "overlapping windows add up",
+                   "shape": "grad_x has the shape of x"},
+            timeout=5)
+
+    if not callable(fn) or not all(_core._same_array(_safe_call(fn, c), c.expected) for c in cases):
+        return run()
+    grown = _growth(fn)
+    if grown is not None and grown > LINE_SLACK:
+        return _core._finish(name, _core.FAILED, _core._fail_line(
+            "Not quite", "the values are right, but your code runs more Python lines on a 24 x 24 map "
+                         "than on an 8 x 8 one (a loop over the windows or their rows)",
+            "loop at most over the k*k offsets of a window; find every window's first maximum at once "
+            "(np.lib.stride_tricks.sliding_window_view, then argmax) and scatter with np.add.at"))
+    return run()
+
+
+def _safe_call(fn, case):
+    try:
+        return _core._quiet_call(fn, tuple(_core._copy_arg(a) for a in case.args), dict(case.kwargs), 5,
+                                 label=case.label)
+    except BaseException as exc:
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        return None

@@ -18,6 +18,7 @@ from .authoring import Case, CodeExercise, Mistake, check_choice, check_value, c
 from .quiz import mc
 
 __all__ = ["max_blur_pool1d_reference", "check_max_blur_pool1d", "check_fc_head_params",
+           "MaxNotAllowed", "NoMaxArray", "relu", "check_max_pool_relu",
            "check_shift_reason", "QUIZ"]
 
 
@@ -258,3 +259,192 @@ QUIZ = [
         ("It cannot; the input size is fixed by the head", False, "That is true of a flattening "
                                                                   "fully connected head, not of global pooling.")]),
 ]
+
+
+# --- hard exercises (issue 12) ---
+
+# ---------------------------------------------------------------------------
+# Code exercise: max pooling from ReLUs and linear operations only
+# ---------------------------------------------------------------------------
+
+class MaxNotAllowed(TypeError):
+    """Raised when code checked by :func:`check_max_pool_relu` uses a max-like operation."""
+
+
+_MAX_UFUNCS = frozenset({"maximum", "minimum", "fmax", "fmin", "greater", "greater_equal", "less",
+                         "less_equal", "sign", "heaviside", "clip"})
+_MAX_FUNCTIONS = frozenset({"max", "amax", "min", "amin", "argmax", "argmin", "nanmax", "nanmin",
+                            "nanargmax", "nanargmin", "sort", "argsort", "partition", "argpartition",
+                            "median", "nanmedian", "percentile", "nanpercentile", "quantile",
+                            "nanquantile", "ptp", "clip", "where", "select", "piecewise", "maximum",
+                            "minimum", "lexsort", "unique"})
+
+
+class NoMaxArray(np.ndarray):
+    """A numpy array that refuses every max-like operation (comparisons, max, sort, where, ...).
+
+    Slicing, reshaping, ``+``, ``-``, ``*``, ``/`` and :func:`relu` work as
+    usual, so max pooling can only be built from ReLUs and linear operations.
+
+    Examples
+    --------
+    >>> a = np.array([1.0, -2.0]).view(NoMaxArray)
+    >>> (a + 1).view(np.ndarray).tolist(), relu(a).view(np.ndarray).tolist()
+    ([2.0, -1.0], [1.0, 0.0])
+    >>> np.maximum(a, 0)
+    Traceback (most recent call last):
+    ...
+    poolkit.exercises.ch07.MaxNotAllowed: np.maximum is a max-like operation; use relu
+    """
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if ufunc.__name__ in _MAX_UFUNCS:
+            raise MaxNotAllowed(f"np.{ufunc.__name__} is a max-like operation; use relu")
+        plain = tuple(i.view(np.ndarray) if isinstance(i, NoMaxArray) else i for i in inputs)
+        if "out" in kwargs:
+            kwargs["out"] = tuple(o.view(np.ndarray) if isinstance(o, NoMaxArray) else o
+                                  for o in kwargs["out"])
+        result = getattr(ufunc, method)(*plain, **kwargs)
+        if isinstance(result, np.ndarray) and result.dtype.kind in "fc":
+            return result.view(NoMaxArray)
+        return result
+
+    def __array_function__(self, func, types, args, kwargs):
+        if func.__name__ in _MAX_FUNCTIONS:
+            raise MaxNotAllowed(f"np.{func.__name__} is a max-like operation; use relu")
+        return super().__array_function__(func, types, args, kwargs)
+
+    def _refuse(self, *args, **kwargs):
+        raise MaxNotAllowed("a max-like array method; use relu")
+
+    argmax = argmin = sort = argsort = partition = argpartition = max = min = clip = ptp = _refuse
+
+
+def relu(t):
+    """``max(t, 0)`` elementwise; the one nonlinearity :func:`check_max_pool_relu` allows.
+
+    Examples
+    --------
+    >>> relu(np.array([-1.0, 0.0, 2.5])).tolist()
+    [0.0, 0.0, 2.5]
+    """
+    guarded = isinstance(t, NoMaxArray)
+    base = t.view(np.ndarray) if guarded else np.asarray(t, dtype=float)
+    out = np.where(base > 0, base, 0.0)
+    return out.view(NoMaxArray) if guarded else out
+
+
+def _relu_pairs(x, pair):
+    """2x2, stride-2 max pooling of ``x`` (floor mode) with ``pair(a, b)`` as the two-value max."""
+    x = np.asarray(x, dtype=float)
+    h, w = x.shape[0] // 2 * 2, x.shape[1] // 2 * 2
+    a, b = x[0:h:2, 0:w:2], x[0:h:2, 1:w:2]
+    c, d = x[1:h:2, 0:w:2], x[1:h:2, 1:w:2]
+    return pair(pair(a, b), pair(c, d))
+
+
+def _relu_sum4(x):
+    x = np.asarray(x, dtype=float)
+    h, w = x.shape[0] // 2 * 2, x.shape[1] // 2 * 2
+    a, b = x[0:h:2, 0:w:2], x[0:h:2, 1:w:2]
+    c, d = x[1:h:2, 0:w:2], x[1:h:2, 1:w:2]
+    return a + relu(b - a) + relu(c - a) + relu(d - a)
+
+
+_RELU_MISTAKES = (
+    (lambda x: _relu_pairs(x, lambda a, b: a + relu(a - b)),
+     "max(a, b) = a + relu(b - a): you wrote relu(a - b), which adds the excess the wrong way"),
+    (lambda x: _relu_pairs(relu(x), lambda a, b: a + relu(b - a)),
+     "an all-negative window pools to a negative number: do not apply relu to the values themselves"),
+    (lambda x: _relu_pairs(x, lambda a, b: relu(a) + relu(b)),
+     "relu(a) + relu(b) is the max only when one of them is at most 0: use a + relu(b - a)"),
+    (_relu_sum4,
+     "a + relu(b - a) + relu(c - a) + relu(d - a) adds several excesses: chain the pairs, "
+     "max(max(a, b), max(c, d))"),
+    (lambda x: _relu_pairs(x, lambda a, b: (a + b) / 2),
+     "that is average pooling: the max of a pair is a + relu(b - a)"),
+)
+
+
+def _relu_cases():
+    rng = np.random.default_rng(71)
+    maps = [
+        ("4x4 map, distinct values", rng.permutation(16).reshape(4, 4).astype(float)),
+        ("2x2 map, all negative", np.array([[-3.0, -1.0], [-4.0, -2.0]])),
+        ("4x6 map with ties", rng.integers(-2, 3, size=(4, 6)).astype(float)),
+        ("5x7 map (odd sizes: floor mode drops the last row and column)",
+         rng.standard_normal((5, 7))),
+        ("6x6 random map", rng.standard_normal((6, 6))),
+    ]
+    from ..max_pool import max_pool2d
+
+    return [(label, x, max_pool2d(x[None], 2)[0]) for label, x in maps]
+
+
+def _guarded(fn):
+    """``fn`` called on a :class:`NoMaxArray` view, its result returned as a plain array."""
+    import functools
+
+    @functools.wraps(fn)
+    def call(x, *args, **kwargs):
+        got = fn(np.asarray(x).view(NoMaxArray), *args, **kwargs)
+        return got.view(np.ndarray) if isinstance(got, NoMaxArray) else got
+
+    return call
+
+
+@checker(limit=10, name="max_pool_relu")
+def check_max_pool_relu(fn):
+    """Check ``max_pool_relu(x)``: 2x2, stride-2 max pooling of a 2-D map built from :func:`relu` only.
+
+    ``x`` arrives as a :class:`NoMaxArray`, which refuses comparisons, max,
+    sort, ``where`` and every other max-like operation, so only slicing,
+    linear operations and :func:`relu` remain. The result must equal
+    ``poolkit.max_pool2d(x, 2)`` (floor mode) on five maps, one of them all
+    negative, one with ties and one of odd size. Named mistakes: a max-like
+    call, ``a + relu(a - b)``, relu applied to the values, ``relu(a) +
+    relu(b)``, a sum of excesses over the first cell, and the average.
+
+    Examples
+    --------
+    >>> def max_pool_relu(x):
+    ...     return np.maximum(np.maximum(x[0::2, 0::2], x[0::2, 1::2]), np.maximum(x[1::2, 0::2], x[1::2, 1::2]))
+    >>> r = check_max_pool_relu(max_pool_relu)
+    Not quite: your code uses a max-like operation (np.maximum is a max-like operation; use relu). Hint: write max(a, b) as a + relu(b - a) with ch07.relu, then take the max of the two pairs of each window the same way.
+    """
+    name = "max_pool_relu"
+    if fn is None or fn is Ellipsis or not callable(fn):
+        return check_function(fn, [], name=name, task="complete `max_pool_relu` with slicing, +, - and relu only")
+    try:
+        maps = _relu_cases()
+    except BaseException as exc:
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        return _core._finish(name, _core.FAILED, _core._REFERENCE_UNAVAILABLE.format(type(exc).__name__))
+    guarded = _guarded(fn)
+    for label, x, _ in maps:
+        try:
+            _core._quiet_call(guarded, (x.copy(),), {}, 5, label=label)
+        except MaxNotAllowed as exc:
+            return _core._finish(name, _core.FAILED, _core._fail_line(
+                "Not quite", f"your code uses a max-like operation ({_core._quote(exc)})",
+                "write max(a, b) as a + relu(b - a) with ch07.relu, then take the max of the two "
+                "pairs of each window the same way"))
+        except BaseException as exc:
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            break
+    odd = ("crop an odd size first, x[:H // 2 * 2, :W // 2 * 2]: floor mode drops the last row "
+           "and column, and the four slices x[0::2, 0::2], ... must have the same shape")
+    cases = [Case(args=(x,), expected=want, label=label, hint=odd if "odd" in label else None)
+             for label, x, want in maps]
+    mistakes = [(hint, (lambda c, w=wrong: w(c.args[0]))) for wrong, hint in _RELU_MISTAKES]
+    cases = _core._diagnose_cases(guarded, cases, mistakes, timeout=5,
+                                  shape_hint="pool both axes with 2x2 windows at stride 2: an H x W map "
+                                             "gives H // 2 x W // 2 (floor mode drops an odd last row or column)")
+    return check_function(
+        guarded, cases, name=name,
+        task="complete `max_pool_relu` with slicing, +, - and relu only",
+        hints={"values": "the four cells of each window are x[0::2, 0::2], x[0::2, 1::2], x[1::2, 0::2] "
+                         "and x[1::2, 1::2]; max(a, b) = a + relu(b - a)"},
+        timeout=5)

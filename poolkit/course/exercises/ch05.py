@@ -20,6 +20,8 @@ import numbers
 import numpy as np
 
 from .authoring import Case, ChoiceExercise, CodeExercise, Mistake, ValueExercise, check_value, checker
+from .authoring import FAILED, fail_line, finish, typename
+from .compare import is_real_like
 from .quiz import mc
 
 __all__ = ["check_widths", "check_output_size", "check_unpool_reason", "QUIZ",
@@ -393,13 +395,13 @@ def check_all_padding(setting, value=None):
             return check_value(None, 0, name=name, task="set all_padding_setting too")
         s = _setting(setting)
         if s is None:
-            return _core._finish(name, _core.FAILED, _core._fail_line(
-                "Not checkable", f"all_padding_setting should be five integers, got {_core._typename(setting)}",
+            return finish(name, FAILED, fail_line(
+                "Not checkable", f"all_padding_setting should be five integers, got {typename(setting)}",
                 "write it as a tuple (size, kernel_size, stride, padding, dilation), e.g. (4, 2, 2, 1, 1)"))
         n, k, st, p, d = s
 
         def fail(detail, hint):
-            return _core._finish(name, _core.FAILED, _core._fail_line("Not quite", detail, hint))
+            return finish(name, FAILED, fail_line("Not quite", detail, hint))
 
         if min(n, k, st, d) < 1 or p < 0:
             return fail("size, kernel_size, stride and dilation must be at least 1 and padding at least 0",
@@ -437,12 +439,12 @@ def check_all_padding(setting, value=None):
                "infinity padding), not 0, and this window reads nothing else"
         if isinstance(value, np.ndarray) and value.ndim == 0:
             value = value[()]
-        if _core._is_real_like(value) and value == 0:
+        if is_real_like(value) and value == 0:
             return fail("all_padding_value is too large", zero)
         return check_value(value, -np.inf, name="all_padding_value",
                            hint="the window reads padding only, and max pooling's padding is minus "
                                 "infinity: the maximum of minus infinities")
     except Exception as exc:  # never raise in a learner's notebook
-        return _core._finish(name, _core.FAILED,
+        return finish(name, FAILED,
                              f"Not checkable: the checker itself failed ({type(exc).__name__}). "
                              "Hint: restart the kernel and run the notebook from the top.")

@@ -18,6 +18,9 @@ import sys
 import numpy as np
 
 from .authoring import Case, CodeExercise, Mistake, check_choice, check_value, checker
+from .authoring import FAILED, Timeout, call_quietly, check_function, diagnose, fail_line, finish, same_array
+from .checks import REFERENCE_UNAVAILABLE
+from .guard import copy_arg
 from .quiz import mc
 
 __all__ = ["check_comparisons", "bytes_moved_reference", "check_bytes_moved", "check_training_claim",
@@ -344,7 +347,7 @@ LINE_SLACK = 5
 
 
 def _vec_cases():
-    from ..max_pool import max_pool2d_backward
+    from poolkit.max_pool import max_pool2d_backward
 
     rng = np.random.default_rng(61)
 
@@ -436,13 +439,13 @@ def _growth(fn):
         x = rng.standard_normal((n, n))
         g = np.ones((n // 2, n // 2))
         try:
-            counts.append(_core._quiet_call(count_line_events, (fn, g, x), {"kernel_size": 2, "stride": 2},
+            counts.append(call_quietly(count_line_events, (fn, g, x), {"kernel_size": 2, "stride": 2},
                                             5, label=f"{n}x{n} map, line count"))
         except BaseException as exc:
             if isinstance(exc, KeyboardInterrupt):
                 raise
             # a loop over windows traced line by line can run out of time: count it as growth
-            return LINE_SLACK + 1 if isinstance(exc, _core._Timeout) else None
+            return LINE_SLACK + 1 if isinstance(exc, Timeout) else None
     return counts[1] - counts[0]
 
 
@@ -479,14 +482,14 @@ def check_max_backward_vectorised(fn):
     except BaseException as exc:
         if isinstance(exc, KeyboardInterrupt):
             raise
-        return _core._finish(name, _core.FAILED, _core._REFERENCE_UNAVAILABLE.format(type(exc).__name__))
+        return finish(name, FAILED, REFERENCE_UNAVAILABLE.format(type(exc).__name__))
 
     def wrong(variant):
         return lambda c: _backward_variant(c.args[0], c.args[1], c.kwargs["kernel_size"],
                                            c.kwargs["stride"], variant)
 
     mistakes = [(hint, wrong(v)) for v, hint in _VEC_HINTS.items()]
-    cases = _core._diagnose_cases(fn, cases, mistakes, shape_hint="grad_x has the shape of x, "
+    cases = diagnose(fn, cases, mistakes, shape_hint="grad_x has the shape of x, "
                                   "including rows and columns no window covers (they get 0)", timeout=5)
 
     def run():
@@ -498,11 +501,11 @@ def check_max_backward_vectorised(fn):
                    "shape": "grad_x has the shape of x"},
             timeout=5)
 
-    if not callable(fn) or not all(_core._same_array(_safe_call(fn, c), c.expected) for c in cases):
+    if not callable(fn) or not all(same_array(_safe_call(fn, c), c.expected) for c in cases):
         return run()
     grown = _growth(fn)
     if grown is not None and grown > LINE_SLACK:
-        return _core._finish(name, _core.FAILED, _core._fail_line(
+        return finish(name, FAILED, fail_line(
             "Not quite", "the values are right, but your code runs more Python lines on a 24 x 24 map "
                          "than on an 8 x 8 one (a loop over the windows or their rows)",
             "loop at most over the k*k offsets of a window; find every window's first maximum at once "
@@ -512,7 +515,7 @@ def check_max_backward_vectorised(fn):
 
 def _safe_call(fn, case):
     try:
-        return _core._quiet_call(fn, tuple(_core._copy_arg(a) for a in case.args), dict(case.kwargs), 5,
+        return call_quietly(fn, tuple(copy_arg(a) for a in case.args), dict(case.kwargs), 5,
                                  label=case.label)
     except BaseException as exc:
         if isinstance(exc, KeyboardInterrupt):

@@ -15,6 +15,8 @@ from __future__ import annotations
 import numpy as np
 
 from .authoring import Case, CodeExercise, Mistake, check_choice, check_value, checker
+from .authoring import FAILED, call_quietly, check_function, diagnose, fail_line, finish, quote
+from .checks import REFERENCE_UNAVAILABLE
 from .quiz import mc
 
 __all__ = ["max_blur_pool1d_reference", "check_max_blur_pool1d", "check_fc_head_params",
@@ -294,7 +296,7 @@ class NoMaxArray(np.ndarray):
     >>> np.maximum(a, 0)
     Traceback (most recent call last):
     ...
-    poolkit.exercises.ch07.MaxNotAllowed: np.maximum is a max-like operation; use relu
+    poolkit.course.exercises.ch07.MaxNotAllowed: np.maximum is a max-like operation; use relu
     """
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
@@ -376,7 +378,7 @@ def _relu_cases():
          rng.standard_normal((5, 7))),
         ("6x6 random map", rng.standard_normal((6, 6))),
     ]
-    from ..max_pool import max_pool2d
+    from poolkit.max_pool import max_pool2d
 
     return [(label, x, max_pool2d(x[None], 2)[0]) for label, x in maps]
 
@@ -420,14 +422,14 @@ def check_max_pool_relu(fn):
     except BaseException as exc:
         if isinstance(exc, KeyboardInterrupt):
             raise
-        return _core._finish(name, _core.FAILED, _core._REFERENCE_UNAVAILABLE.format(type(exc).__name__))
+        return finish(name, FAILED, REFERENCE_UNAVAILABLE.format(type(exc).__name__))
     guarded = _guarded(fn)
     for label, x, _ in maps:
         try:
-            _core._quiet_call(guarded, (x.copy(),), {}, 5, label=label)
+            call_quietly(guarded, (x.copy(),), {}, 5, label=label)
         except MaxNotAllowed as exc:
-            return _core._finish(name, _core.FAILED, _core._fail_line(
-                "Not quite", f"your code uses a max-like operation ({_core._quote(exc)})",
+            return finish(name, FAILED, fail_line(
+                "Not quite", f"your code uses a max-like operation ({quote(exc)})",
                 "write max(a, b) as a + relu(b - a) with ch07.relu, then take the max of the two "
                 "pairs of each window the same way"))
         except BaseException as exc:
@@ -439,7 +441,7 @@ def check_max_pool_relu(fn):
     cases = [Case(args=(x,), expected=want, label=label, hint=odd if "odd" in label else None)
              for label, x, want in maps]
     mistakes = [(hint, (lambda c, w=wrong: w(c.args[0]))) for wrong, hint in _RELU_MISTAKES]
-    cases = _core._diagnose_cases(guarded, cases, mistakes, timeout=5,
+    cases = diagnose(guarded, cases, mistakes, timeout=5,
                                   shape_hint="pool both axes with 2x2 windows at stride 2: an H x W map "
                                              "gives H // 2 x W // 2 (floor mode drops an odd last row or column)")
     return check_function(

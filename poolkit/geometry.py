@@ -25,6 +25,7 @@ import functools
 import numpy as np
 
 __all__ = [
+    "windows_before_drop",
     "output_length", "padded_extent", "unpool_length", "first_real", "lowest",
     "axis_windows", "adaptive_windows", "adaptive_bins", "dead_windows",
     "window_bounds", "divisors", "first_max", "first_max_rows",
@@ -49,14 +50,27 @@ def output_length(n, k, s, p, d, ceil_mode):
     >>> output_length(6, 3, 2, 0, 1, False), output_length(6, 3, 2, 0, 1, True)
     (2, 3)
     """
+    out = windows_before_drop(n, k, s, p, d, ceil_mode)
+    if ceil_mode and (out - 1) * s >= n + p:   # last window would start in the right padding
+        out -= 1
+    return out
+
+
+def windows_before_drop(n, k, s, p, d, ceil_mode):
+    """Output length before ceil mode's last-window rule: ``floor`` or ``ceil`` of ``span / s``, plus 1.
+
+    ``span = n + 2p - d(k-1) - 1``. In floor mode this is the output length; in ceil mode
+    :func:`output_length` drops the last window when it would start in the right padding.
+
+    Examples
+    --------
+    >>> windows_before_drop(5, 2, 2, 1, 1, True), output_length(5, 2, 2, 1, 1, True)
+    (4, 3)
+    """
     span = n + 2 * p - d * (k - 1) - 1
     if ceil_mode:
-        out = -((-span) // s) + 1          # ceil(span / s) + 1, exact in integers
-        if (out - 1) * s >= n + p:          # last window would start in the right padding
-            out -= 1
-    else:
-        out = span // s + 1                 # floor(span / s) + 1 (Python's // floors)
-    return out
+        return -((-span) // s) + 1             # ceil(span / s) + 1, exact in integers
+    return span // s + 1                       # floor(span / s) + 1 (Python's // floors)
 
 
 def padded_extent(out, k, s, d=1):

@@ -32,6 +32,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from poolkit import geometry as _geometry
+
 from .deps import requires
 
 with requires("poolkit.course.grid"):
@@ -369,14 +371,9 @@ def padded_extent(shape, geom) -> tuple[int, int]:
     >>> padded_extent((5, 5), pool_geometry((5, 5), 2, 2, 0, 1, True))
     (6, 6)
     """
-    # geometry: replace by poolkit.geometry.padded_extent once it lands
-    h, w = shape
-    (ph, pw) = geom.padding
-    oh, ow = geom.out
-    (kh, kw), (sh, sw), (dh, dw) = geom.kernel, geom.stride, geom.dilation
-    rows = max(h + 2 * ph, (oh - 1) * sh + dh * (kh - 1) + 1)
-    cols = max(w + 2 * pw, (ow - 1) * sw + dw * (kw - 1) + 1)
-    return rows, cols
+    return tuple(max(n + 2 * p, _geometry.padded_extent(o, k, s, d))
+                 for n, p, o, k, s, d in zip(shape, geom.padding, geom.out, geom.kernel, geom.stride,
+                                             geom.dilation))
 
 
 def draw_padded_input(ax, x: np.ndarray, geom, mode: str, norm, *, annotate: bool,

@@ -9,6 +9,7 @@ are :func:`poolkit.course.plot.show_pooling` and
 
 from __future__ import annotations
 
+from poolkit import geometry as _geometry
 from poolkit import params as _p
 
 from .deps import requires
@@ -31,9 +32,7 @@ def windows_before_drop(size: int, kernel_size: int, stride: int, padding: int, 
     >>> windows_before_drop(5, 2, 2, 1, 1, True), windows_before_drop(5, 2, 2, 1, 1, False)
     (4, 3)
     """
-    # geometry: replace by poolkit.geometry.<windows before the last-window rule> once it lands
-    span = size + 2 * padding - dilation * (kernel_size - 1) - 1
-    return (-((-span) // stride) if ceil_mode else span // stride) + 1
+    return _geometry.windows_before_drop(size, kernel_size, stride, padding, dilation, ceil_mode)
 
 
 def window_taps(size, kernel_size, *, stride=None, padding=0, dilation=1, ceil_mode=False):

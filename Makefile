@@ -122,8 +122,8 @@ define timed
 endef
 
 test-unit: venv
-	@echo "== unit tests and doctests (tests/, poolkit/)"
-	@$(timed); \
+	@echo "== lint (ruff.toml), unit tests and doctests (tests/, poolkit/)"
+	@$(timed); $(BIN)/ruff check --quiet . ; \
 	$(call pytest_allow_empty,-q --ignore=tests/test_site.py --ignore=tests/test_site_chapters.py \
 	  --ignore=tests/test_lab.py tests poolkit)
 

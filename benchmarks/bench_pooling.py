@@ -295,7 +295,7 @@ def markdown(rows, header, command):
              "| workload | op | poolkit ms | PyTorch ms | poolkit / PyTorch | target | "
              "poolkit / memory floor | checked | outside target |",
              "|---|---|---:|---:|---:|---:|---:|---|---|"]
-    for name, op, ms_pk, ms_t, ratio, target, floor, reps, verdict, bad in rows:
+    for name, op, ms_pk, ms_t, ratio, target, floor, _reps, verdict, bad in rows:
         lines.append(f"| {name} | {op} | {ms_pk:.3f} | {ms_t:.3f} | {ratio:.2f} | "
                      f"≤ {target:g} | {floor:.1f} | {verdict} | {', '.join(bad)} |")
     return "\n".join(lines) + "\n"

@@ -7,7 +7,6 @@ pooling is a fixed linear map with weights ``1/(H*W)``, block-diagonal over
 channels (each output sees only its own channel), with nothing to learn.
 """
 
-import numpy as np
 
 from . import arguments as _args
 from . import kernels as _k

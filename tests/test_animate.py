@@ -21,7 +21,6 @@ from poolkit.course.data import running_example  # noqa: E402
 X = running_example()
 
 
-
 TINY = np.array([[1.0, 2.0], [3.0, 4.0]])  # one window: a fast two-frame animation
 
 

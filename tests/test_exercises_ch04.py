@@ -416,7 +416,8 @@ def test_vectorised_right_solution_agrees_with_the_plain_loop():
 
 def test_vectorised_tie_case_separates_the_tie_mistakes():
     case = ch04.MAX_BACKWARD_VECTORISED.build_cases()[1]
-    x, k = case.args[1], case.kwargs["kernel_size"]
+    x = case.args[1]
+    assert case.kwargs["kernel_size"] == 3
     assert np.argwhere(x == x.max()).tolist() == [[0, 2], [1, 0], [1, 2]]
     assert case.expected[0, 2] == 7 and case.expected.sum() == 7
 

@@ -351,7 +351,7 @@ def rf_no_jump(layers):
 
 def rf_no_dilation(layers):
     r, j = 1, 1
-    for k, s, d in layers:
+    for k, s, _d in layers:   # the mistake: dilation ignored
         r += (k - 1) * j
         j *= s
     return r

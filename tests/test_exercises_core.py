@@ -114,6 +114,7 @@ def test_stub_returning_ellipsis_is_not_attempted(capsys):
 
 def test_custom_task_text(capsys):
     r = check_function(None, cases(), name="pool", task="write pool(x, k) with two loops")
+    assert not r.passed
     assert one_line(capsys.readouterr().out) == "Not attempted yet: write pool(x, k) with two loops."
 
 
@@ -265,7 +266,7 @@ def test_prints_and_warnings_of_the_learner_are_swallowed(capsys):
     def pool(x, k):
         print("debugging", 1.5)
         print("more", file=sys.stderr)
-        warnings.warn("careful 0.1")
+        warnings.warn("careful 0.1", stacklevel=2)
         np.log(np.zeros(1))  # a numpy RuntimeWarning
         return good(x, k)
 
@@ -338,6 +339,7 @@ def test_expected_exception_cases(capsys):
 
     c = cases()[:1] + [Case(args=(X.copy(), 0), raises=ValueError, label="k=0")]
     r = check_function(strict, c, name="pool")
+    assert r.passed
     assert one_line(capsys.readouterr().out) == "Passes all 2 cases."
     r = check_function(lambda x, k: good(x, max(k, 1)), c, name="pool")
     assert one_line(capsys.readouterr().out) == (

@@ -15,7 +15,6 @@ import numpy as np
 import pytest
 
 import poolkit as pk
-from poolkit import kernels as K
 from poolkit.kernels import _plumbing as KP
 
 SLACK = 256 << 10          # small arrays: index grids, divisor tables, chunk views

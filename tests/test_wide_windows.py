@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 
 import poolkit as pk
-from poolkit import kernels as K
 from poolkit.kernels import _plumbing as KP
 
 

@@ -179,6 +179,7 @@ def _answer_names(src: str) -> set[str]:
         tree = ast.parse(src)
     except SyntaxError:
         return set()
+
     def stub(value) -> bool:   # ... itself, or a list/tuple of ... (one per part of the answer)
         if isinstance(value, ast.Constant):
             return value.value is Ellipsis

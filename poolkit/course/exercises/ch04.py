@@ -94,6 +94,7 @@ def check_tie_rule(answer: Any):
 #: Per axis the 4 windows cover cells (2, 3, 3, 2) times: 10 coverings, 100 in 2-D, each worth 1/9.
 PADDING_SUM = 100 / 9
 
+
 def _rounded(answer: Any, exact: float = PADDING_SUM) -> bool:
     """Is ``answer`` a number within 1 % of ``exact`` but not equal to it (a rounded decimal)?"""
     if isinstance(answer, (bool, np.bool_)) or not isinstance(answer, (numbers.Real, np.floating, np.integer)):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numbers
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -54,7 +54,6 @@ DEFAULT_HINTS = {
     "timeout": TIMEOUT_HINT,
     "length": "count the items the exercise asks for",
 }
-
 
 
 @dataclass

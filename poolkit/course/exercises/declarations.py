@@ -26,8 +26,8 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from .checks import Case, check_choice, check_function, check_value, with_reference_cases
 from .compare import same_array
-from .guard import Failure, Timeout, attempt, call_quietly, checker, copy_arg
-from .mistakes import Mistake, as_mistakes, diagnose, diagnose_answer
+from .guard import Timeout, call_quietly, checker, copy_arg
+from .mistakes import as_mistakes, diagnose, diagnose_answer
 from .results import FAILED, NOT_ATTEMPTED, PASSED, finish
 from .text import fail_line, letters, sentence
 
@@ -47,6 +47,7 @@ class NotCheckable:
 
     def report(self, name: str):
         return finish(name, FAILED, fail_line("Not checkable", self.detail, self.hint))
+
 
 _REGISTRY: list["Exercise"] = []
 

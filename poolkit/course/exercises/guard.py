@@ -16,7 +16,7 @@ import copy
 import functools
 import inspect
 import io
-from typing import Any, Callable, Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 

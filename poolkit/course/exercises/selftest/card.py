@@ -138,7 +138,7 @@ class SelfTest:
             answers = parts
         if isinstance(answers, dict) or not isinstance(answers, (list, tuple)):
             return not_checkable(name, f"mc_answers should be a list of {n} letters, got {typename(answers)}",
-                                  f'write mc_answers = ["A", "B", ...] with one letter per question')
+                                  'write mc_answers = ["A", "B", ...] with one letter per question')
         if len(answers) != n:
             return not_checkable(name, f"mc_answers has {len(answers)} entries, not {n}",
                                   "one letter per question, in order; ... for a question you skip")

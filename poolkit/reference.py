@@ -155,8 +155,8 @@ def max_pool1d_backward(grad_out, x, kernel_size, *, stride=None, padding=0, dil
 
     Examples
     --------
-    >>> max_pool1d_backward([[1., 2., 3.]], [[5., 1., 2., 0.]], 2, stride=1).tolist()
-    [[1.0, 0.0, 5.0, 0.0]]
+    >>> max_pool1d_backward([[1., 2.]], [[0., 3., 1.]], 2, stride=1).tolist()   # 3 wins both windows
+    [[0.0, 3.0, 0.0]]
     """
     return _max_backward(grad_out, x, kernel_size, stride, padding, dilation, ceil_mode,
                          indices, 1)
@@ -238,8 +238,8 @@ def avg_pool2d_backward(grad_out, x, kernel_size, *, stride=None, padding=0, cei
 
     Examples
     --------
-    >>> avg_pool2d_backward([[[8.]]], np.zeros((1, 2, 2)), 2).tolist()
-    [[[2.0, 2.0], [2.0, 2.0]]]
+    >>> avg_pool2d_backward([[[4.]]], np.zeros((1, 2, 2)), 2).tolist()   # 4 split over 4 cells
+    [[[1.0, 1.0], [1.0, 1.0]]]
     """
     return _avg_backward(grad_out, x, kernel_size, stride, padding, ceil_mode,
                          count_include_pad, divisor_override, 2)
@@ -251,8 +251,8 @@ def avg_pool1d_backward(grad_out, x, kernel_size, *, stride=None, padding=0, cei
 
     Examples
     --------
-    >>> avg_pool1d_backward([[2., 4.]], np.zeros((1, 3)), 2, stride=1).tolist()
-    [[1.0, 3.0, 2.0]]
+    >>> avg_pool1d_backward([[6.]], np.zeros((1, 3)), 3).tolist()   # 6 split over 3 cells
+    [[2.0, 2.0, 2.0]]
     """
     return _avg_backward(grad_out, x, kernel_size, stride, padding, ceil_mode,
                          count_include_pad, divisor_override, 1)
@@ -428,8 +428,8 @@ def adaptive_avg_pool2d_backward(grad_out, x, output_size):
 
     Examples
     --------
-    >>> adaptive_avg_pool2d_backward([[[2., 3., 4.]]], np.zeros((1, 1, 5)), (1, 3)).tolist()
-    [[[1.0, 2.0, 1.0, 3.0, 2.0]]]
+    >>> adaptive_avg_pool2d_backward([[[6.]]], np.zeros((1, 1, 3)), 1).tolist()   # one bin of 3 cells
+    [[[2.0, 2.0, 2.0]]]
     """
     x, out_hw = _args.adaptive_args(x, output_size, "avg")
     grad = _p.as_grad(grad_out, x.shape[:-2] + out_hw)

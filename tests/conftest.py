@@ -6,10 +6,11 @@ so that backward tests do not trust the library to check itself), and the
 "torch or skip / fail in CI" switch used by the PyTorch cross-check.
 """
 
-import os
 
 import numpy as np
 import pytest
+
+from tests._support import require_torch
 
 
 @pytest.fixture
@@ -62,11 +63,4 @@ def distinct(rng):
 @pytest.fixture
 def torch_or_skip():
     """Return the ``torch`` module, or skip; in CI (``CI=true``) a missing torch is a failure."""
-    try:
-        import torch
-    except ImportError:  # pragma: no cover - depends on the environment
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("torch must be installed in CI (pip install torch==2.13.0, CPU wheel)")
-        pytest.skip("torch is not installed; the PyTorch cross-check is skipped (CI installs it)")
-    torch.set_num_threads(1)
-    return torch
+    return require_torch()

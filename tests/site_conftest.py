@@ -9,12 +9,12 @@ quiz yet") stay skips.
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
 
-IN_CI = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+from tests._support import IN_CI
+
 REQUIRED_IN_CI = re.compile(r"torch|chromium|playwright|built site", re.IGNORECASE)
 
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import matplotlib
 
@@ -17,6 +15,7 @@ from matplotlib.animation import FuncAnimation  # noqa: E402
 
 from poolkit.course import animate  # noqa: E402
 from poolkit.course.data import running_example  # noqa: E402
+from tests._support import CHROMIUM, require_chromium
 
 X = running_example()
 
@@ -132,14 +131,8 @@ def test_html_ids_are_stable_and_unique_per_page():
     assert len(ids) == 2
 
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-
-
 def test_animation_plays_in_a_browser_without_kernel_or_network(tmp_path):
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-            pytest.fail(f"no Chromium at {CHROMIUM} (CI=true, so this is a failure)")
-        pytest.skip(f"no Chromium at {CHROMIUM}")
+    require_chromium()
     sync_api = pytest.importorskip("playwright.sync_api")
     html = animate.to_html(animate.sliding_window(TINY, 2, interval=100)).data
     page_file = tmp_path / "anim.html"

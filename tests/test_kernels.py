@@ -18,10 +18,11 @@ and the hand-picked geometries name the branch they are there for.
 """
 
 import math
-import os
 
 import numpy as np
 import pytest
+
+from tests._support import require_torch
 
 from poolkit import geometry as G
 from poolkit import kernels as K
@@ -46,9 +47,7 @@ def tiny_chunks(monkeypatch):
 
 def need_torch():
     if torch is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("PyTorch is not installed, but CI=true requires the cross-check")
-        pytest.skip("PyTorch is not installed")
+        require_torch()
 
 
 # ---------------------------------------------------------------------------

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 
 from poolkit.course.exercises import quiz
 from poolkit.course.exercises import FAILED, NOT_ATTEMPTED, PASSED
+from tests._support import CHROMIUM, require_chromium
 
 Q1 = quiz.mc(
     "Which value pads a max-pooling window?",
@@ -194,7 +193,6 @@ def test_grade(capsys, answers, status, line):
 # in a real browser, with no kernel and no network
 # --------------------------------------------------------------------------
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -202,10 +200,7 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
 @pytest.fixture(scope="module")
 def browser():
     """One headless Chromium for the module (launching it is the slow part)."""
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-            pytest.fail(f"no Chromium at {CHROMIUM} (CI=true, so this is a failure)")
-        pytest.skip(f"no Chromium at {CHROMIUM}")
+    require_chromium()
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)

@@ -22,13 +22,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from tests._support import CHROMIUM, IN_CI
 
 REPO = Path(__file__).resolve().parents[1]
 SITE = Path(os.environ.get("BOOK_HTML_DIR", "_build/html"))
 if not SITE.is_absolute():
     SITE = REPO / SITE
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-IN_CI = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",

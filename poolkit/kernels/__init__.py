@@ -8,19 +8,19 @@ so: ``max_planes`` is not :func:`poolkit.max_pool2d` (other arguments, no checks
 
 Where things are
 ----------------
-* :mod:`._plumbing`: scratch buffers, chunks of planes, staging, the bit tricks;
-* :mod:`._max`: max pooling, forward (:func:`max_planes`, the separable reduction,
-  :class:`~._max.ArgmaxWork` for indices) and backward (:func:`max_planes_backward`);
-* :mod:`._avg`: average pooling (:func:`avg_planes`, :func:`avg_planes_backward`);
-* :mod:`._global`: global pooling (:func:`global_planes`, :func:`global_planes_backward`,
-  :func:`global_max_positions`).
+* ``_plumbing``: scratch buffers, chunks of planes, staging, the bit tricks;
+* ``_max``: max pooling, forward (``max_planes``, the separable reduction,
+  ``ArgmaxWork`` for indices) and backward (``max_planes_backward``);
+* ``_avg``: average pooling (``avg_planes``, ``avg_planes_backward``);
+* ``_global``: global pooling (``global_planes``, ``global_planes_backward``,
+  ``global_max_positions``).
 
 The window rules themselves (padded extent, first real cell, divisors, the tie rule)
 come from :mod:`poolkit.geometry`.
 
 The scratch contract
 --------------------
-Work arrays come from :func:`._plumbing.temp`: they are **uninitialised and shared
+Work arrays come from ``_plumbing.temp``: they are **uninitialised and shared
 across calls** (per thread, per role), because allocating them anew costs more than
 pooling a small input. Every kernel therefore overwrites every cell it reads before
 reading it, and never returns a scratch buffer. The tests check that a kernel repeats
@@ -40,7 +40,7 @@ Planes are processed in chunks small enough for the temporaries to stay in
 the CPU cache, so the input is read from memory once. A window that hangs over
 the padding or the bottom/right edge is handled by the same copy: each chunk is
 copied into a cache-sized buffer whose border holds the padding value
-(:func:`._plumbing.staged_chunks`). Indices are tracked as small codes (which
+(``_plumbing.staged_chunks``). Indices are tracked as small codes (which
 offset won) and turned into flat indices once at the end; gradients are
 scattered with one fancy assignment when no two windows share a cell. Measured
 gains are in ``benchmarks/RESULTS.md``.

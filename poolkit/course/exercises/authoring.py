@@ -1,34 +1,34 @@
 """The checker-authoring API: everything a chapter's exercise module needs, in one place.
 
-A chapter declares its exercises (:class:`CodeExercise`, :class:`ValueExercise`,
-:class:`ChoiceExercise`, each with its catalogue of known :class:`Mistake` s)
+A chapter declares its exercises (``CodeExercise``, ``ValueExercise``,
+``ChoiceExercise``, each with its catalogue of known ``Mistake`` s)
 and exposes each declaration's ``check`` as the notebook's ``check_xxx``.
 When a checker needs more than a declaration gives, it is written with the
-building blocks below and decorated with :func:`checker`.
+building blocks below and decorated with ``checker``.
 
 The line grammar
 ----------------
-Every checker prints exactly one line; :data:`LINE_FORMS` holds one regular
-expression per form, :data:`PASSING_LINE` and :data:`FAILING_LINE` the two
+Every checker prints exactly one line; ``LINE_FORMS`` holds one regular
+expression per form, ``PASSING_LINE`` and ``FAILING_LINE`` the two
 that tell a passing line from a failing one (the notebook tests import them);
 :mod:`poolkit.course.exercises.text` lists the forms.
 
-A line never holds a float or a traceback (:func:`quote` makes learner text
-safe), and a checker never raises (:func:`checker`, :func:`never_raise`).
+A line never holds a float or a traceback (``quote`` makes learner text
+safe), and a checker never raises (``checker``, ``never_raise``).
 
 Building blocks
 ---------------
-- lines: :func:`fail_line`, :func:`sentence`, :func:`quote`, :func:`typename`,
-  :func:`one_line`, :func:`parse_letters`, :func:`letters`;
-- results: :func:`finish` (print, record, return), :class:`CheckResult`,
-  :class:`Scorecard`, :data:`SCORECARD`;
-- checkers: :func:`check_function` with :class:`Case` s, :func:`check_value`,
-  :func:`check_choice`, :func:`with_reference_cases`;
-- multiple choice: :func:`mark_choice`, the one grader of letters (a :class:`Mark`);
-- guards: :func:`checker`, :func:`never_raise`, :func:`attempt` (the one guard
-  for code that may fail, returning a :class:`Failure`);
-- mistakes: :func:`diagnose` (code), :func:`diagnose_answer` (values);
-- loops: :func:`count_python_lines` (a "no Python loop" test).
+- lines: ``fail_line``, ``sentence``, ``quote``, ``typename``,
+  ``one_line``, ``parse_letters``, ``letters``;
+- results: ``finish`` (print, record, return), ``CheckResult``,
+  ``Scorecard``, ``SCORECARD``;
+- checkers: ``check_function`` with ``Case`` s, ``check_value``,
+  ``check_choice``, ``with_reference_cases``;
+- multiple choice: ``mark_choice``, the one grader of letters (a ``Mark``);
+- guards: ``checker``, ``never_raise``, ``attempt`` (the one guard
+  for code that may fail, returning a ``Failure``);
+- mistakes: ``diagnose`` (code), ``diagnose_answer`` (values);
+- loops: ``count_python_lines`` (a "no Python loop" test).
 
 Examples
 --------

@@ -280,8 +280,8 @@ QUIZ = [
 # unit's field. The expected values come from :func:`poolkit.receptive_field`, whose start is the
 # centre of the first unit's field: first = start - (size - 1) / 2, last = start + (size - 1) / 2.
 
-#: VGG-16's first three stages (Simonyan and Zisserman, 2015): 3x3 convolutions (stride 1, padding 1)
-#: and 2x2 max pooling (stride 2), as (kernel_size, stride, padding).
+#: The layers of VGG-16's first three stages, as (kernel_size, stride, padding), after Simonyan
+#: and Zisserman (2015), 3x3 convolutions with stride 1 and padding 1, and 2x2 max pooling with stride 2.
 VGG_STAGES = ((3, 1, 1), (3, 1, 1), (2, 2, 0),
               (3, 1, 1), (3, 1, 1), (2, 2, 0),
               (3, 1, 1), (3, 1, 1), (3, 1, 1), (2, 2, 0))

@@ -165,7 +165,7 @@ def check_function(
     timeout : int or None, optional
         Seconds allowed for the whole check, every case together; ``None``
         for no limit. The learner's function runs in a child process that is
-        stopped at the limit (see :func:`checker`).
+        stopped at the limit (see ``checker``).
 
     Returns
     -------

@@ -3,7 +3,7 @@
 :func:`mark_choice` reads the letters and classifies the answer; the three
 places that grade letters (:func:`~poolkit.course.exercises.checks.check_choice`, a
 quiz's :func:`~poolkit.course.exercises.quiz.grade` and the self-test's
-:meth:`~poolkit.course.exercises.selftest.SelfTest.check_choices`) only word the
+``check_choices``) only word the
 verdict, each in its own line.
 """
 

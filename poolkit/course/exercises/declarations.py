@@ -12,7 +12,7 @@ A chapter declares each exercise once, as data::
 
 :meth:`Exercise.run` does the check (one line, see :mod:`poolkit.course.exercises.text`);
 :meth:`Exercise.entry` guards a chapter's function with the declaration's name
-and time limit (:func:`~poolkit.course.exercises.guard.checker`); :meth:`Exercise.check`
+and time limit (:func:`~poolkit.course.exercises.guard.checker`); ``Exercise.check``
 is the same check, guarded, for direct use. Every declaration is listed by
 :func:`registered_exercises`, which the tests use to hold every exercise to
 the checkers' promises.
@@ -129,12 +129,12 @@ class ValueExercise(Exercise):
     mistakes : dict or list of Mistake, optional
         ``{wrong answer: hint}``, or Mistakes recognised by ``answer`` or ``when``; the first match wins.
     hint, task, limit
-        See :class:`Exercise`.
+        See ``Exercise``.
     rtol, atol : float, optional
     prepare : callable, optional
         ``prepare(answer)`` gives the value compared (e.g. a list of lists
         made an array); it may return the answer unchanged, ``None`` (not
-        attempted) or a :class:`NotCheckable` (an answer of the wrong form).
+        attempted) or a ``NotCheckable`` (an answer of the wrong form).
 
     Examples
     --------
@@ -178,7 +178,7 @@ class ChoiceExercise(Exercise):
     why : dict, optional
         Why each option is right or wrong, by letter; every wrong option should have its own.
     hint, task, limit
-        See :class:`Exercise`.
+        See ``Exercise``.
 
     Examples
     --------
@@ -226,7 +226,7 @@ class CodeExercise(Exercise):
     hints : dict, optional
         Hints by kind of failure (see :func:`~poolkit.course.exercises.checks.check_function`).
     hint, task, limit
-        See :class:`Exercise`; the limit is the whole check's budget.
+        See ``Exercise``; the limit is the whole check's budget.
     same : callable, optional
         ``same(got, expected)`` for the diagnosis (default: same float array).
     shape_hint : str, optional
@@ -332,7 +332,7 @@ class PropertyExercise(Exercise):
         ``holds(value)`` is true for a right answer (``value`` is what ``read`` gave).
     read : callable, optional
         ``read(answer)`` gives the value judged, ``None`` for *not attempted*, or a
-        :class:`NotCheckable`; default: the answer itself.
+        ``NotCheckable``; default: the answer itself.
     passed : str
         The passing line, e.g. ``"Correct: ..."``.
     mistakes : list of Mistake
@@ -340,7 +340,7 @@ class PropertyExercise(Exercise):
     detail : str or callable
         The failing line's detail (``detail(value)`` when callable).
     hint, task, limit
-        See :class:`Exercise`; ``hint`` when no mistake matches.
+        See ``Exercise``; ``hint`` when no mistake matches.
 
     Examples
     --------

@@ -181,7 +181,7 @@ def checker(limit: float | None = 10, *, name: str | None = None, name_arg: str 
     """Make ``func`` a checker entry point that keeps the checkers' promises.
 
     The decorated checker prints exactly one line and returns a
-    :class:`CheckResult` whatever it is given:
+    ``CheckResult`` whatever it is given:
 
     - a missing answer is ``...`` (so ``check_x()`` says *Not attempted yet*),
       and a call with arguments it does not take gets a *Not checkable* line;

@@ -116,7 +116,7 @@ def diagnose(fn: Any, cases: list, mistakes: Iterable, *,
     case's arguments until a case fails. If its result equals what one of the
     ``mistakes`` gives on that case (and that differs from the right answer),
     the case's hint becomes the mistake's; otherwise nothing changes and
-    :func:`check_function` reports the failure with the case's own hint.
+    ``check_function`` reports the failure with the case's own hint.
 
     Parameters
     ----------
@@ -132,7 +132,7 @@ def diagnose(fn: Any, cases: list, mistakes: Iterable, *,
         The hint when the learner returns an array of another shape.
     timeout : int, optional
         Seconds allowed per call at most; the check's one budget (see
-        :func:`checker`) applies to the diagnosis and the check together.
+        ``checker``) applies to the diagnosis and the check together.
 
     Returns
     -------

@@ -155,7 +155,7 @@ def finish(name: str, status: str, message: str, record: bool = True) -> CheckRe
     name : str
         The exercise's name.
     status : str
-        :data:`PASSED`, :data:`FAILED` or :data:`NOT_ATTEMPTED`.
+        ``PASSED``, ``FAILED`` or ``NOT_ATTEMPTED``.
     message : str
         The line; whitespace runs become one space.
     record : bool, optional

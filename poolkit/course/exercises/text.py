@@ -49,7 +49,7 @@ FLOAT_RE = re.compile(
     re.IGNORECASE,
 )
 
-#: The forms a checker line takes, by name: each a regular expression matching the start of the line.
+#: Each form a checker line may take, by name, as a regular expression matching the start of the line.
 LINE_FORMS = {
     "not attempted": re.compile(r"^Not attempted yet: "),
     "passes": re.compile(r"^Passes all \d+ cases\."),

@@ -3,14 +3,14 @@
 The questions cover every chapter. Q1 to Q9 are multiple choice: they are
 shown with :func:`poolkit.course.exercises.quiz.show` (clickable on the static site,
 answers in the order A, B, C, D) and graded in a notebook by
-:meth:`SelfTest.check_choices`. Q10 to Q17 ask for numbers, Q18 to Q21 for
+``SelfTest.check_choices``. Q10 to Q17 ask for numbers, Q18 to Q21 for
 small functions, and Q22 to Q24 (a choice and two numbers) draw on the hard
-exercises of chapters 1 to 3; :meth:`SelfTest.check` grades any question by its number.
+exercises of chapters 1 to 3; ``SelfTest.check`` grades any question by its number.
 
-The package has five parts: :mod:`~.questions` (the questions as data, where
-each is taught, the choice questions' options), :mod:`~.values`, :mod:`~.code`
-and :mod:`~.stretch` (the checkers of Q10 to Q24, each with its catalogue of known mistakes),
-:mod:`~.card` (the score card), and :mod:`~.answers` (reading answers).
+The package has five parts: ``questions`` (the questions as data, where
+each is taught, the choice questions' options), ``values``, ``code``
+and ``stretch`` (the checkers of Q10 to Q24, each with its catalogue of known mistakes),
+``card`` (the score card), and ``answers`` (reading answers).
 ``poolkit.course.exercises.ch08`` is this package under the chapter's name.
 
 Examples

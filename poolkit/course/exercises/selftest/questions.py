@@ -4,7 +4,7 @@
 learner sets, and the chapter section that teaches it), ``CHOICES`` holds the
 choice questions (Q1 to Q9 and Q22) with their options and why each is right
 or wrong, ``CHOICE_EXERCISES`` the same as declarations, and ``QUIZ`` is Q1
-to Q9 in jupyterquiz's format. Q22 to Q24 (:data:`STRETCH_NUMBERS`) draw on
+to Q9 in jupyterquiz's format. Q22 to Q24 (``STRETCH_NUMBERS``) draw on
 the chapters' hard exercises and point at them.
 """
 

@@ -159,6 +159,7 @@ def adaptive_max_pool2d_backward(grad_out, x, output_size, *, indices=None):
     Returns
     -------
     grad_x : ndarray, shape of ``x``
+        Each bin's gradient, at the bin's recorded maximum.
 
     Examples
     --------
@@ -196,6 +197,7 @@ def adaptive_avg_pool2d_backward(grad_out, x, output_size):
     Returns
     -------
     grad_x : ndarray, shape of ``x``
+        Each bin's gradient divided by its cell count, on each of its cells.
 
     Examples
     --------

@@ -141,6 +141,7 @@ def avg_pool2d_backward(grad_out, x, kernel_size, *, stride=None, padding=0, cei
     Returns
     -------
     grad_x : ndarray, shape of ``x``
+        Each window's gradient divided by its divisor, on each of its real cells.
 
     Examples
     --------

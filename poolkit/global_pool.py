@@ -8,6 +8,8 @@ channels (each output sees only its own channel), with nothing to learn.
 """
 
 
+import numpy as np  # noqa: F401 - the doctests use it
+
 from . import arguments as _args
 from . import kernels as _k
 from . import params as _p
@@ -109,6 +111,7 @@ def global_max_pool2d_backward(grad_out, x, *, indices=None):
     Returns
     -------
     grad_x : ndarray, shape of ``x``
+        Each plane's gradient at the plane's maximum.
 
     Examples
     --------
@@ -131,6 +134,7 @@ def global_avg_pool2d_backward(grad_out, x):
     Returns
     -------
     grad_x : ndarray, shape of ``x``
+        Each plane's gradient divided by ``H * W``, on every cell.
 
     Examples
     --------

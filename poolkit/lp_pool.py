@@ -93,6 +93,7 @@ def lp_pool2d_backward(grad_out, x, norm_type, kernel_size, *, stride=None, ceil
     Returns
     -------
     grad_x : ndarray, shape of ``x``
+        Each window's gradient times ``sign(x) * (|x| / out)^(p-1)``, summed over the windows of each cell.
 
     Examples
     --------

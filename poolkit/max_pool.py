@@ -171,6 +171,7 @@ def max_pool2d_backward(grad_out, x, kernel_size, *, stride=None, padding=0, dil
     Returns
     -------
     grad_x : ndarray, shape of ``x``
+        Each window's gradient at the window's recorded maximum (1-D).
         Float dtype of ``grad_out`` (integers become float64).
 
     Examples
@@ -202,6 +203,7 @@ def max_pool1d_backward(grad_out, x, kernel_size, *, stride=None, padding=0, dil
     Returns
     -------
     grad_x : ndarray, shape of ``x``
+        Each window's gradient at the window's recorded maximum.
 
     Examples
     --------

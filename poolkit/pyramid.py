@@ -114,6 +114,7 @@ def spatial_pyramid_pool2d_backward(grad_out, x, levels=(1, 2, 4), *, mode="max"
     Returns
     -------
     grad_x : ndarray, shape of ``x``
+        The sum over the pyramid's levels of each bin's gradient, routed as that level's pooling routes it.
 
     Examples
     --------

@@ -92,6 +92,7 @@ def max_unpool2d_backward(grad_out, x, indices, kernel_size, *, stride=None, pad
     Returns
     -------
     grad_x : ndarray, shape of ``x``
+        The gradient of each input value: the upstream gradient at the position it was written to.
 
     Examples
     --------

@@ -27,7 +27,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 from .checks import Case, check_choice, check_function, check_value, with_reference_cases
 from .compare import same_array
 from .guard import Timeout, call_quietly, checker, copy_arg
-from .mistakes import as_mistakes, diagnose, diagnose_answer
+from .mistakes import Mistake, as_mistakes, diagnose, diagnose_answer  # noqa: F401 - Mistake: the doctests use it
 from .results import FAILED, NOT_ATTEMPTED, PASSED, finish
 from .text import fail_line, letters, sentence
 

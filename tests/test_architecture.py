@@ -45,16 +45,16 @@ def _package(tmp_path, files):
 def test_the_checker_finds_private_names_imported_or_reached_through_a_module(tmp_path, monkeypatch):
     root = _package(tmp_path, {
         "__init__.py": "",
-        "plot.py": "def _outline(): pass\ndef outline(): pass\n",
-        "animate.py": "from . import plot as _plot\nfrom .plot import _outline\n_plot._outline()\n_plot.outline()\n",
+        "drawing.py": "def _outline(): pass\ndef outline(): pass\n",
+        "movie.py": "from . import drawing as _drawing\nfrom .drawing import _outline\n_drawing._outline()\n_drawing.outline()\n",
         "sub/__init__.py": "from . import _inner\n",                  # a package's own private module: fine
         "sub/_inner.py": "x = 1\n",
         "version.py": "from . import __doc__\n",                       # dunders are not private
     })
     monkeypatch.setattr(archcheck, "ROOT", tmp_path)
     found = archcheck.private_uses(root)
-    assert found == ["poolkit/animate.py:2: from poolkit.plot import _outline",
-                     "poolkit/animate.py:3: _plot._outline"], found
+    assert found == ["poolkit/movie.py:2: from poolkit.drawing import _outline",
+                     "poolkit/movie.py:3: _drawing._outline"], found
 
 
 def test_the_checker_finds_long_modules(tmp_path, monkeypatch):

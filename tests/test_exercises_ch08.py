@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import poolkit as pk
-import poolkit.data  # not imported by `import poolkit`
+import poolkit.course.data  # not imported by `import poolkit`
 from poolkit.course.exercises import ch08, quiz
 from poolkit.course.exercises import FAILED, NOT_ATTEMPTED, PASSED
 

@@ -252,3 +252,12 @@ def test_all_padding_not_attempted(capsys):
 def test_all_padding_junk(capsys, junk):
     result, text = line(capsys, ch05.check_all_padding, junk, float("nan"))
     assert not result.passed
+
+
+def test_every_setting_rule_is_reached_by_a_learners_setting():
+    """Each rule of ch05.SETTING_RULES is the first broken one for some setting a learner might write."""
+    settings = [(0, 2, 1, 1, 2), (10 ** 30, 2, 1, 1, 10 ** 31), (4, 2, 1, 2, 1), (1, 2, 1, 1, 5),
+                (1, 1, 1, 0, 3), (4, 2, 1, 1, 1), (4, 2, 1, 1, 3)]
+    first = [next(i for i, r in enumerate(ch05.SETTING_RULES) if r.broken(*s)) for s in settings]
+    assert first == list(range(len(ch05.SETTING_RULES)))
+    assert not any(r.broken(*ch05.ALL_PADDING_EXAMPLE) for r in ch05.SETTING_RULES)

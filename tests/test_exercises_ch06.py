@@ -159,195 +159,173 @@ def test_quiz_numbers_are_right():
     assert pool / (conv + pool) < 0.01
 
 
-# --- hard exercises (issue 12): max backward with no Python loop over the windows ----------
+# --- the SPPF exercise: chained 5 x 5 pools for SPP's 5, 9, 13 -------------------------
 
-from numpy.lib.stride_tricks import sliding_window_view as _windows
-
-
-def _first_max(x, k, s, oh, ow):
-    return _windows(x, (k, k))[::s, ::s][:oh, :ow].reshape(oh, ow, k * k).argmax(axis=-1)
+def _pool(x, k, p):
+    return pk.max_pool2d(x, k, stride=1, padding=p)
 
 
-def vec_good(grad_out, x, kernel_size=2, stride=2):
-    k, s = kernel_size, stride
-    oh, ow = grad_out.shape
-    first = _first_max(x, k, s, oh, ow)
-    grad_x = np.zeros(x.shape)
-    np.add.at(grad_x, (np.arange(oh)[:, None] * s + first // k, np.arange(ow) * s + first % k), grad_out)
-    return grad_x
+@pytest.mark.parametrize("k,times", ch06.CHAIN_CASES)
+def test_chain_reference_is_what_poolkit_computes(k, times):
+    # a map with negative values and ties, small enough that the padding reaches far in
+    rng = np.random.default_rng(k * 10 + times)
+    x = rng.integers(-5, 3, size=(2, 11, 13)).astype(float)
+    chained = x
+    for _ in range(times):
+        chained = _pool(chained, k, k // 2)
+    kernel, padding = ch06.chain_reference(k, times)
+    assert np.array_equal(chained, _pool(x, kernel, padding))
+    assert padding <= kernel // 2                                  # a padding PyTorch accepts
 
 
-def vec_offsets(grad_out, x, kernel_size=2, stride=2):
-    # a loop over the k*k offsets only: allowed
-    k, s = kernel_size, stride
-    oh, ow = grad_out.shape
-    best, arg = np.full((oh, ow), -np.inf), np.zeros((oh, ow), dtype=int)
-    for t in range(k * k):
-        r, c = divmod(t, k)
-        v = x[r:r + s * (oh - 1) + 1:s, c:c + s * (ow - 1) + 1:s]
-        better = v > best
-        best, arg = np.where(better, v, best), np.where(better, t, arg)
-    grad_x = np.zeros(x.shape)
-    np.add.at(grad_x, (np.arange(oh)[:, None] * s + arg // k, np.arange(ow) * s + arg % k), grad_out)
-    return grad_x
+def test_sppf_numbers_by_hand():
+    assert (ch06.chain_reference(5, 2), ch06.chain_reference(5, 3)) == ((9, 4), (13, 6))
+    assert ch06.SPP_DIRECT == 24 + 80 + 168 == 272
+    assert ch06.SPPF_DIRECT == 3 * 24 == 72
+    assert ch06.SPP_SEPARABLE == (4 + 4) + (8 + 8) + (12 + 12) == 48
+    assert ch06.SPPF_SEPARABLE == 3 * (4 + 4) == 24
 
 
-def vec_assign(grad_out, x, kernel_size=2, stride=2):
-    k, s = kernel_size, stride
-    oh, ow = grad_out.shape
-    first = _first_max(x, k, s, oh, ow)
-    grad_x = np.zeros(x.shape)
-    grad_x[np.arange(oh)[:, None] * s + first // k, np.arange(ow) * s + first % k] += grad_out
-    return grad_x
+def test_sppf_numbers_by_poolkit():
+    shape = (1, 8, 20, 20)
+
+    def per_cell(k, p):
+        f = pk.pool_flops(shape, k, stride=1, padding=p)
+        assert f.output_shape == shape                       # the size is kept
+        return f.exact // f.windows
+
+    assert sum(per_cell(k, k // 2) for k in (5, 9, 13)) == ch06.SPP_DIRECT
+    assert 3 * per_cell(5, 2) == ch06.SPPF_DIRECT
+    separable = lambda k: per_cell((1, k), (0, k // 2)) + per_cell((k, 1), (k // 2, 0))  # noqa: E731
+    assert sum(separable(k) for k in (5, 9, 13)) == ch06.SPP_SEPARABLE
+    assert 3 * separable(5) == ch06.SPPF_SEPARABLE
+    one = pk.pool_bytes(shape, 13, stride=1, padding=6).total
+    five = pk.pool_bytes(shape, 5, stride=1, padding=2).total
+    spp = sum(pk.pool_bytes(shape, k, stride=1, padding=k // 2).total for k in (5, 9, 13))
+    assert 3 * five / one == ch06.TRAFFIC_13 and 3 * five / spp == ch06.TRAFFIC_SPP
 
 
-def vec_last(grad_out, x, kernel_size=2, stride=2):
-    k, s = kernel_size, stride
-    oh, ow = grad_out.shape
-    flat = _windows(x, (k, k))[::s, ::s][:oh, :ow].reshape(oh, ow, k * k)
-    last = k * k - 1 - flat[..., ::-1].argmax(axis=-1)
-    grad_x = np.zeros(x.shape)
-    np.add.at(grad_x, (np.arange(oh)[:, None] * s + last // k, np.arange(ow) * s + last % k), grad_out)
-    return grad_x
+def test_sppf_is_spp_in_torch():
+    torch = pytest.importorskip("torch")
+    x = torch.randn(2, 4, 12, 12)
+    m5 = torch.nn.MaxPool2d(5, 1, 2)
+    y1 = m5(x)
+    y2 = m5(y1)
+    assert torch.equal(y2, torch.nn.MaxPool2d(9, 1, 4)(x))
+    assert torch.equal(m5(y2), torch.nn.MaxPool2d(13, 1, 6)(x))
 
 
-def _masked(grad_out, x, k, s, split):
-    oh, ow = grad_out.shape
-    win = _windows(x, (k, k))[::s, ::s][:oh, :ow]
-    mask = (win == win.max(axis=(-2, -1), keepdims=True)).astype(float)
-    if split:
-        mask /= mask.sum(axis=(-2, -1), keepdims=True)
-    grad_x = np.zeros(x.shape)
-    for r in range(k):
-        for c in range(k):
-            np.add.at(grad_x, (np.arange(oh)[:, None] * s + r, np.arange(ow) * s + c),
-                      grad_out * mask[..., r, c])
-    return grad_x
+def chain_good(kernel_size, times):
+    return times * (kernel_size - 1) + 1, times * (kernel_size // 2)
 
 
-def vec_all_tied(grad_out, x, kernel_size=2, stride=2):
-    return _masked(grad_out, x, kernel_size, stride, split=False)
+def chain_array(kernel_size, times):
+    return np.array([times * (kernel_size - 1) + 1, times * (kernel_size // 2)])
 
 
-def vec_split(grad_out, x, kernel_size=2, stride=2):
-    return _masked(grad_out, x, kernel_size, stride, split=True)
+def chain_fixed_padding(kernel_size, times):
+    return times * (kernel_size - 1) + 1, kernel_size // 2
 
 
-def vec_spread(grad_out, x, kernel_size=2, stride=2):
-    k, s = kernel_size, stride
-    oh, ow = grad_out.shape
-    grad_x = np.zeros(x.shape)
-    for r in range(k):
-        for c in range(k):
-            np.add.at(grad_x, (np.arange(oh)[:, None] * s + r, np.arange(ow) * s + c), grad_out / (k * k))
-    return grad_x
+def chain_reversed(kernel_size, times):
+    return times * (kernel_size // 2), times * (kernel_size - 1) + 1
 
 
-def vec_transposed(grad_out, x, kernel_size=2, stride=2):
-    k, s = kernel_size, stride
-    oh, ow = grad_out.shape
-    first = _first_max(x, k, s, oh, ow)
-    grad_x = np.zeros(x.shape)
-    np.add.at(grad_x, (np.arange(oh)[:, None] * s + first % k, np.arange(ow) * s + first // k), grad_out)
-    return grad_x
+def chain_times_k(kernel_size, times):
+    return times * kernel_size, times * (kernel_size // 2)
 
 
-def vec_no_stride(grad_out, x, kernel_size=2, stride=2):
-    k, s = kernel_size, stride
-    oh, ow = grad_out.shape
-    first = _first_max(x, k, s, oh, ow)
-    grad_x = np.zeros(x.shape)
-    np.add.at(grad_x, (np.arange(oh)[:, None] + first // k, np.arange(ow) + first % k), grad_out)
-    return grad_x
+def chain_times_k_half(kernel_size, times):
+    return times * kernel_size, times * kernel_size // 2
 
 
-def vec_pooled_shape(grad_out, x, kernel_size=2, stride=2):
-    return grad_out.copy()
+def chain_power(kernel_size, times):
+    return kernel_size ** times, kernel_size ** times // 2
 
 
-def loop_windows(grad_out, x, kernel_size=2, stride=2):
-    k, s = kernel_size, stride
-    grad_x = np.zeros(x.shape)
-    for i in range(grad_out.shape[0]):
-        for j in range(grad_out.shape[1]):
-            r, c = divmod(int(np.argmax(x[i * s:i * s + k, j * s:j * s + k])), k)
-            grad_x[i * s + r, j * s + c] += grad_out[i, j]
-    return grad_x
+def chain_only_kernel(kernel_size, times):
+    return times * (kernel_size - 1) + 1
 
 
-def loop_rows(grad_out, x, kernel_size=2, stride=2):
-    k, s = kernel_size, stride
-    oh, ow = grad_out.shape
-    grad_x = np.zeros(x.shape)
-    for i in range(oh):
-        first = _windows(x[i * s:i * s + k], (k, k))[0, ::s][:ow].reshape(ow, k * k).argmax(axis=-1)
-        np.add.at(grad_x, (i * s + first // k, np.arange(ow) * s + first % k), grad_out[i])
-    return grad_x
+@pytest.mark.parametrize("fn", [chain_good, chain_array])
+def test_chain_correct(capsys, fn):
+    result, text = line(capsys, ch06.check_chain_equivalent, fn)
+    assert result.status == "passed", text
 
 
-def loop_comprehension(grad_out, x, kernel_size=2, stride=2):
-    k, s = kernel_size, stride
-    oh, ow = grad_out.shape
-    firsts = [int(np.argmax(x[i * s:i * s + k, j * s:j * s + k])) for i in range(oh) for j in range(ow)]
-    first = np.array(firsts).reshape(oh, ow)
-    grad_x = np.zeros(x.shape)
-    np.add.at(grad_x, (np.arange(oh)[:, None] * s + first // k, np.arange(ow) * s + first % k), grad_out)
-    return grad_x
-
-
-def test_vectorised_reference_variant_matches_poolkit():
-    # the loop written in the checker ("right") against poolkit and the whole-array answer
-    rng = np.random.default_rng(3)
-    for shape, k, s in [((6, 7), 3, 2), ((5, 5), 2, 1), ((8, 8), 2, 3)]:
-        x = rng.integers(0, 3, size=shape).astype(float)
-        g = rng.standard_normal(((shape[0] - k) // s + 1, (shape[1] - k) // s + 1))
-        want = pk.max_pool2d_backward(g[None], x[None], k, stride=s)[0]
-        np.testing.assert_array_equal(ch06._backward_variant(g, x, k, s), want)
-        np.testing.assert_array_equal(vec_good(g, x, k, s), want)
-
-
-def test_count_line_events_grows_with_a_loop_only():
-    x8, x24 = np.zeros((8, 8)), np.zeros((24, 24))
-    g8, g24 = np.ones((4, 4)), np.ones((12, 12))
-    assert ch06.count_line_events(vec_good, g8, x8) == ch06.count_line_events(vec_good, g24, x24) > 0
-    small, large = ch06.count_line_events(loop_windows, g8, x8), ch06.count_line_events(loop_windows, g24, x24)
-    assert large - small >= 128            # 144 - 16 more windows, at least one line each
-
-
-@pytest.mark.parametrize("fn", [vec_good, vec_offsets])
-def test_vectorised_correct(capsys, fn):
-    result = ch06.check_max_backward_vectorised(fn)
-    text = capsys.readouterr().out.strip()
-    assert result.passed and text == "Passes all 8 cases.", text
-
-
-@pytest.mark.parametrize("fn, phrase", [
-    (vec_assign, "np.add.at"),
-    (vec_last, "last maximum"),
-    (vec_all_tied, "every tied maximum"),
-    (vec_split, "you split the gradient"),
-    (vec_spread, "average pooling's backward"),
-    (vec_transposed, "the wrong way round"),
-    (vec_no_stride, "starts at row i * stride"),
-    (vec_pooled_shape, "has the shape of x"),
-    (loop_windows, "more Python lines"),
-    (loop_rows, "more Python lines"),
-    (loop_comprehension, "more Python lines"),
+@pytest.mark.parametrize("fn,phrase", [
+    (chain_fixed_padding, "the padding grows with the window"),
+    (chain_reversed, "return (kernel, padding) in that order"),
+    (chain_times_k, "reaches k - 1 more cells, not k"),
+    (chain_times_k_half, "reaches k - 1 more cells, not k"),
+    (chain_power, "the reaches add, they do not multiply"),
+    (chain_only_kernel, "return a tuple of two ints"),
 ])
-def test_vectorised_mistakes(capsys, fn, phrase):
-    result = ch06.check_max_backward_vectorised(fn)
-    out = capsys.readouterr().out
-    assert out.count("\n") == 1 and not result.passed and phrase in out, out
-    assert re.search(r"\d\.\d|\bnan\b|\binf\b", out) is None, out
+def test_chain_names_the_mistake(capsys, fn, phrase):
+    result, text = line(capsys, ch06.check_chain_equivalent, fn)
+    assert result.status == "failed" and phrase in text, text
 
 
-def test_vectorised_stub_and_junk(capsys):
-    def stub(grad_out, x, kernel_size=2, stride=2):
+def test_chain_stub(capsys):
+    def chain_equivalent(kernel_size, times):
         raise NotImplementedError("replace this line with your code")
 
-    assert ch06.check_max_backward_vectorised(stub).status == "not attempted"
-    for junk in (None, ..., 3, "f", np.zeros(3), lambda *a, **k: None, lambda *a, **k: 1 / 0):
-        result = ch06.check_max_backward_vectorised(junk)
-        assert not result.passed
-    out = capsys.readouterr().out
-    assert out.count("\n") == 8
+    result, text = line(capsys, ch06.check_chain_equivalent, chain_equivalent)
+    assert result.status == "not attempted", text
+
+
+GOOD_COUNTS = {"spp_direct": 272, "sppf_direct": 72, "spp_separable": 48, "sppf_separable": 24,
+               "traffic_13": 3, "traffic_spp": 1}
+
+
+def test_counts_correct(capsys):
+    result, text = line(capsys, ch06.check_sppf_counts, GOOD_COUNTS)
+    assert result.status == "passed" and text == "Correct.", text
+    # counts computed with divisions (floats with integral values) and numpy numbers pass too
+    as_floats = {k: float(v) for k, v in GOOD_COUNTS.items()}
+    as_numpy = {k: np.int64(v) for k, v in GOOD_COUNTS.items()}
+    for counts in (as_floats, as_numpy):
+        result, text = line(capsys, ch06.check_sppf_counts, counts)
+        assert result.status == "passed", text
+
+
+@pytest.mark.parametrize("key,wrong,phrase", [
+    ("spp_direct", 25 + 81 + 169, "takes n - 1 comparisons, not n"),
+    ("spp_direct", 168, "side by side: add their counts"),
+    ("spp_direct", 72, "that is SPPF's chain"),
+    ("spp_direct", 48, "that is the separable count"),
+    ("sppf_direct", 75, "takes n - 1 comparisons, not n"),
+    ("sppf_direct", 24, "three times its count"),
+    ("sppf_direct", 168, "that is one 13 x 13 pool"),
+    ("sppf_direct", 272, "that is SPP's count"),
+    ("spp_separable", 10 + 18 + 26, "2 (k - 1), not 2k"),
+    ("spp_separable", 4 + 8 + 12, "count both passes"),
+    ("spp_separable", 272, "that is the direct count"),
+    ("sppf_separable", 30, "2 (k - 1), not 2k"),
+    ("sppf_separable", 12, "count both passes"),
+    ("sppf_separable", 8, "three times its 2 (5 - 1)"),
+    ("sppf_separable", 72, "the chain's direct count"),
+    ("sppf_separable", 48, "SPP's separable count"),
+    ("traffic_13", 1, "intermediate maps y1 and y2 are written to memory and read back"),
+    ("traffic_13", 2, "written once and read once"),
+    ("traffic_13", 6, "over the input's"),
+    ("traffic_13", 1 / 3, "divide the chain's bytes by the one pool's"),
+    ("traffic_spp", 3, "the chain costs no extra traffic here"),
+    ("traffic_spp", 2 / 3, "reads its input once per pool"),
+])
+def test_counts_name_the_mistake(capsys, key, wrong, phrase):
+    result, text = line(capsys, ch06.check_sppf_counts, {**GOOD_COUNTS, key: wrong})
+    assert result.status == "failed" and phrase in text and text.startswith(f"Not quite: {key} "), text
+
+
+def test_counts_stub_missing_and_junk(capsys):
+    result, text = line(capsys, ch06.check_sppf_counts, ...)
+    assert result.status == "not attempted" and "sppf_counts" in text, text
+    result, text = line(capsys, ch06.check_sppf_counts, {**GOOD_COUNTS, "traffic_13": ...})
+    assert result.status == "not attempted" and "traffic_13" in text, text
+    result, text = line(capsys, ch06.check_sppf_counts, {k: v for k, v in GOOD_COUNTS.items() if k != "sppf_direct"})
+    assert text.startswith("Not checkable: sppf_counts has no entry sppf_direct."), text
+    result, text = line(capsys, ch06.check_sppf_counts, [272, 72])
+    assert text.startswith("Not checkable: sppf_counts should be a dict, got list."), text
+    result, text = line(capsys, ch06.check_sppf_counts, {**GOOD_COUNTS, "spp_direct": "272"})
+    assert result.status == "failed" and "spp_direct" in text, text

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 import poolkit as pk
-import poolkit.course.data  # not imported by `import poolkit`
-from poolkit.course.exercises import ch08, quiz
+import poolkit.course.data  # pk.data, not imported by `import poolkit`
+from poolkit.course.exercises import ch05, ch08, quiz
 from poolkit.course.exercises import FAILED, NOT_ATTEMPTED, PASSED
 
 BOOK = Path(__file__).resolve().parents[1] / "book"
@@ -64,7 +64,7 @@ RIGHT = {
     10: [[7, 7], [8, 7]], 11: (5376, 5376), 12: (2, 0), 13: 25 / 9, 14: (3, 4, 4),
     15: [14, 13], 16: (64, 72), 17: [6, 4, 5, 9],
     18: rf_size, 19: bins, 20: max_bwd, 21: divisors,
-    22: "C", 23: (-18, 25), 24: 1.09,
+    22: "C", 23: (-18, 25), 24: 1.09, 25: "D", 26: (4, 32),
 }
 RIGHT_LETTERS = ["B", "D", "A", "C", "B", "A", "D", "C", "B"]   # balanced over A to D
 
@@ -186,7 +186,7 @@ def test_q24_two_decimals_pass(capsys, answer, passes):
 
 
 def test_choices_are_well_formed():
-    assert len(ch08.QUIZ) == len(ch08.CHOICE_NUMBERS) == 9 and set(ch08.CHOICES) == {*range(1, 10), 22}
+    assert len(ch08.QUIZ) == len(ch08.CHOICE_NUMBERS) == 9 and set(ch08.CHOICES) == {*range(1, 10), 22, 25}
     quiz.validate(ch08.QUIZ)
     for (number, choice), question, letter in zip(ch08.CHOICES.items(), ch08.QUIZ, RIGHT_LETTERS):
         assert question["question"].startswith(f"Q{number}. ")
@@ -198,22 +198,28 @@ def test_choices_are_well_formed():
 
 
 def test_every_question_points_to_a_chapter():
-    assert [q.number for q in ch08.QUESTIONS] == list(range(1, 25))
+    assert [q.number for q in ch08.QUESTIONS] == list(range(1, 27))
     kinds = [q.kind for q in ch08.QUESTIONS]
-    assert kinds.count("choice") == 10 and kinds.count("value") == 10 and kinds.count("code") == 4
+    assert kinds.count("choice") == 11 and kinds.count("value") == 11 and kinds.count("code") == 4
     assert {q.where.chapter for q in ch08.QUESTIONS} == set(range(1, 8))
-    # questions per chapter, as the chapter's introduction states them: (3, 5, 3, 4, 5, 2, 2)
+    # questions per chapter, as the chapter's introduction states them: (3, 5, 3, 4, 6, 3, 2)
     per_chapter = [sum(q.where.chapter == c for q in ch08.QUESTIONS) for c in range(1, 8)]
-    assert per_chapter == [3, 5, 3, 4, 5, 2, 2]
-    # Q22 to Q24 point at the hard exercises
+    assert per_chapter == [3, 5, 3, 4, 6, 3, 2]
+    # Q22 to Q26 point at the hard exercises
     assert [ch08.BY_NUMBER[n].where.exercise for n in ch08.STRETCH_NUMBERS] == [
-        "ex-ch01-not-a-convolution", "ex-ch02-vgg-field", "ex-ch03-softmax-backward"]
+        "ex-ch01-not-a-convolution", "ex-ch02-vgg-field", "ex-ch03-softmax-backward",
+        "ex-ch05-all-padding", "ex-ch06-sppf"]
+    # each exercise label exists in its chapter
+    for n in ch08.STRETCH_NUMBERS:
+        where = ch08.BY_NUMBER[n].where
+        found = sorted(BOOK.glob(f"{where.chapter:02d}-*.ipynb"))
+        assert found and f":label: {where.exercise}" in found[0].read_text(), where
 
 
 def test_choice_letters_are_balanced():
     right = [c.correct for c in ch08.CHOICES.values()]
     counts = sorted(right.count(letter) for letter in "ABCD")
-    assert len(right) == 10 and counts == [2, 2, 3, 3], right
+    assert len(right) == 11 and counts == [2, 3, 3, 3], right
 
 
 def _headings(path):
@@ -243,7 +249,7 @@ def test_right_answer_passes(capsys, number):
     test = ch08.SelfTest()
     result, text = one_line(capsys, test.check, number, RIGHT[number])
     assert result.passed, text
-    assert text == "Correct." or text.startswith(("Passes all", "Correct: C."))
+    assert text == "Correct." or text.startswith(("Passes all", "Correct: C.", "Correct: D."))
 
 
 @pytest.mark.parametrize("number, letter", list(zip(range(1, 10), RIGHT_LETTERS)))
@@ -260,29 +266,29 @@ def test_full_marks(capsys):
         test.check(number, answer)
     capsys.readouterr()
     _, text = one_line(capsys, test.summary)
-    assert text == "Score: 24/24 — full marks: nothing to reread."
+    assert text == "Score: 26/26 — full marks: nothing to reread."
 
 
 # ------------------------------------------------------------ not attempted
 
 STUBS = {10: [[..., ...], [..., ...]], 11: ..., 12: None, 13: ..., 14: (..., ..., ...), 15: ...,
-         16: ..., 17: ..., 22: ..., 23: (..., ...), 24: None}
+         16: ..., 17: ..., 22: ..., 23: (..., ...), 24: None, 25: ..., 26: (..., ...)}
 
 
 def _raises(*args, **kwargs):
     raise NotImplementedError
 
 
-@pytest.mark.parametrize("number", range(1, 25))
+@pytest.mark.parametrize("number", range(1, 27))
 def test_stub_is_not_attempted(capsys, number):
-    stub = STUBS.get(number, _raises if number >= 18 else ...)
+    stub = STUBS.get(number, _raises if 18 <= number <= 21 else ...)
     result, text = one_line(capsys, ch08.SelfTest().check, number, stub)
     assert result.status == NOT_ATTEMPTED and text.startswith("Not attempted yet"), text
 
 
 def test_fresh_summary(capsys):
     _, text = one_line(capsys, ch08.SelfTest().summary)
-    assert text == "Score: 0/24 — not attempted yet: Q1–Q24."
+    assert text == "Score: 0/26 — not attempted yet: Q1–Q26."
 
 
 def test_choices_stub(capsys):
@@ -332,6 +338,16 @@ MISTAKES = [
     (24, 0.5, "average pooling's backward"),
     (24, -0.09, "dy/dx1"),
     (24, 2.76, "output y itself"),
+    (25, "A", "True only without dilation"),
+    (25, "b", "for n = 4, d = 3"),
+    (25, "C", "PyTorch refuses that padding"),
+    (26, (3, 24), "widens the window by k - 1 = 2 cells, not 3"),
+    (26, (2, 16), "they do not multiply"),
+    (26, (9, 72), "take 4 pools, not 9"),
+    (26, (4, 36), "takes 8 comparisons, not 9"),
+    (26, (4, 16), "that is the separable count"),
+    (26, (4, 8), "one 3x3 pool's count"),
+    (26, (1, 80), "80 is one 9x9 pool"),
 ]
 
 
@@ -475,10 +491,10 @@ def test_summary_groups_sections_and_lists_the_rest(capsys):
     test.check(16, (64, 72))      # right
     capsys.readouterr()
     line = test.summary_line()
-    assert line == ('Score: 1/24 — reread: chapter 4, "Ties go to the first maximum" (Q12); '
+    assert line == ('Score: 1/26 — reread: chapter 4, "Ties go to the first maximum" (Q12); '
                     'chapter 5, "Ceil mode keeps a partial window, with one exception" (Q14); '
                     'chapter 5, "The average\'s divisor at the edges" (Q21) — '
-                    'not attempted yet: Q1–Q11, Q13, Q15, Q17–Q20, Q22–Q24.')
+                    'not attempted yet: Q1–Q11, Q13, Q15, Q17–Q20, Q22–Q26.')
     # a later right answer replaces a wrong one
     test.check(12, (2, 0))
     capsys.readouterr()
@@ -505,7 +521,7 @@ JUNK = [None, "3", 3, 2.5, float("nan"), [1, 2], (1, 2, 3, 4, 5), np.zeros((3, 3
         [[1, "a"], [2, 3]], {1, 2}, _explodes, _prints, _mutates, lambda *a: "x", lambda *a: np.nan]
 
 
-@pytest.mark.parametrize("number", range(1, 25))
+@pytest.mark.parametrize("number", range(1, 27))
 @pytest.mark.parametrize("junk", JUNK, ids=range(len(JUNK)))
 def test_junk_never_raises(capsys, number, junk):
     result, text = one_line(capsys, ch08.SelfTest().check, number, junk)
@@ -515,7 +531,7 @@ def test_junk_never_raises(capsys, number, junk):
             text.startswith(("Not attempted", "Not checkable")), text
 
 
-@pytest.mark.parametrize("number", [0, 25, -1, "10", 10.0, None, [10]])
+@pytest.mark.parametrize("number", [0, 27, -1, "10", 10.0, None, [10]])
 def test_unknown_question_number(capsys, number):
     result, text = one_line(capsys, ch08.SelfTest().check, number, 1)
     assert text.startswith("Not checkable: there is no question")
@@ -523,15 +539,15 @@ def test_unknown_question_number(capsys, number):
 
 def test_repr_and_display(capsys):
     test = ch08.SelfTest()
-    assert repr(test) == "SelfTest(0 of 24 passed)"
+    assert repr(test) == "SelfTest(0 of 26 passed)"
     test._ipython_display_()
-    assert capsys.readouterr().out == "Score: 0/24 — not attempted yet: Q1–Q24.\n"
+    assert capsys.readouterr().out == "Score: 0/26 — not attempted yet: Q1–Q26.\n"
 
 
 # ------------------------------------------------------------ the chapter notebook
 
 def test_notebook_agrees_with_the_questions():
-    """The chapter's table names the same sections as the checkers; stored outputs are 0/24 and 24/24."""
+    """The chapter's table names the same sections as the checkers; stored outputs are 0/26 and 26/26."""
     path = BOOK / "08-self-test.ipynb"
     if not path.exists():
         pytest.skip("book/08-self-test.ipynb is not written yet")
@@ -543,11 +559,12 @@ def test_notebook_agrees_with_the_questions():
         assert row in markdown, row
     outputs = {c.source.strip(): "".join(o.get("text", "") for o in c.outputs)
                for c in nb.cells if c.cell_type == "code"}
-    assert outputs["test.summary()"] == "Score: 0/24 — not attempted yet: Q1–Q24.\n"
-    assert outputs["key.summary()"] == "Score: 24/24 — full marks: nothing to reread.\n"
-    # Q22's options, as printed in the chapter, are the checker's
-    options = "\n".join(f"- {letter}. {text}" for letter, text in ch08.CHOICES[22].options.items())
-    assert options in markdown
+    assert outputs["test.summary()"] == "Score: 0/26 — not attempted yet: Q1–Q26.\n"
+    assert outputs["key.summary()"] == "Score: 26/26 — full marks: nothing to reread.\n"
+    # Q22's and Q25's options, as printed in the chapter, are the checker's
+    for n in (22, 25):
+        options = "\n".join(f"- {letter}. {text}" for letter, text in ch08.CHOICES[n].options.items())
+        assert options in markdown, n
 
 
 def test_q21_reference_reproduces_the_hand_worked_divisors():
@@ -581,3 +598,57 @@ def test_right_letters_are_balanced():
     counts = Counter(c.correct for c in ch08.CHOICES.values())
     assert set(counts) == set("ABCD") and max(counts.values()) <= 3, counts
     assert [ch08.CHOICES[n].correct for n in range(1, 10)] == RIGHT_LETTERS
+
+
+# ------------------------------------------------------------ Q25 and Q26, computed
+
+def _all_padding_windows(n, d):
+    """Windows of max_pool1d(kernel_size=2, stride=1, padding=1, dilation=d) on n cells reading padding only."""
+    return ch05.padding_only_windows(n, 2, 1, 1, d)
+
+
+def test_q25_claims_by_poolkit():
+    # B: a window of padding only exactly when d >= n + 1 (d = n + 1 is the largest that leaves a window)
+    for n in range(1, 7):
+        for d in range(1, n + 2):
+            assert bool(_all_padding_windows(n, d)) == (d >= n + 1), (n, d)
+        x = np.arange(1.0, n + 1)[None]
+        y = pk.max_pool1d(x, 2, stride=1, padding=1, dilation=n + 1)
+        assert y.shape == (1, 1) and y[0, 0] == -np.inf
+        with pytest.raises(ValueError):
+            pk.max_pool1d(x, 2, stride=1, padding=1, dilation=n + 2)       # no window at all
+    # C: n = 4, d = 3: every window has a real tap
+    assert _all_padding_windows(4, 3) == [] and ch05.window_taps(4, 2, 1, 1, 3)[0] == (0, 3)
+    # A: without dilation there is always a real cell
+    assert all(not _all_padding_windows(n, 1) for n in range(1, 7))
+    # D: padding above kernel_size / 2 is refused
+    with pytest.raises(ValueError, match="padding"):
+        pk.max_pool1d(np.ones((1, 4)), 2, stride=1, padding=2)
+
+
+def test_q25_claims_by_torch():
+    torch = pytest.importorskip("torch")
+    n = 4
+    x = torch.arange(1.0, n + 1).reshape(1, 1, n).requires_grad_()
+    y = torch.nn.functional.max_pool1d(x, 2, stride=1, padding=1, dilation=n + 1)
+    assert y.shape == (1, 1, 1) and y.item() == float("-inf")
+    y3 = torch.nn.functional.max_pool1d(x, 2, stride=1, padding=1, dilation=3)
+    assert torch.isfinite(y3).all()                                   # C: d <= n, a real tap everywhere
+    with pytest.raises(RuntimeError):
+        torch.nn.functional.max_pool1d(x, 2, stride=1, padding=2)     # D
+    with pytest.raises(RuntimeError):
+        torch.nn.functional.max_pool1d(x, 2, stride=1, padding=1, dilation=n + 2)
+
+
+def test_q26_by_poolkit():
+    x = np.random.default_rng(26).integers(-4, 4, size=(2, 10, 11)).astype(float)
+    chained = x
+    for _ in range(4):
+        chained = pk.max_pool2d(chained, 3, stride=1, padding=1)
+    assert np.array_equal(chained, pk.max_pool2d(x, 9, stride=1, padding=4))
+    three = pk.max_pool2d(pk.max_pool2d(pk.max_pool2d(x, 3, stride=1, padding=1), 3, stride=1, padding=1),
+                          3, stride=1, padding=1)
+    assert not np.array_equal(three, pk.max_pool2d(x, 9, stride=1, padding=4))
+    f = pk.pool_flops((1, 1, 10, 10), 3, stride=1, padding=1)
+    assert ch08.Q26_ANSWER == (4, 4 * f.exact // f.windows) == (4, 32)
+

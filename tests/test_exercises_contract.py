@@ -1,7 +1,7 @@
 """The checkers' contract, for every entry point and every careless or hostile answer.
 
 Every checker a learner can call (the four of ``poolkit.course.exercises``, every
-``check_*`` of chapters 1 to 7, and each of the 24 questions and the choice
+``check_*`` of chapters 1 to 7, and each of the 26 questions and the choice
 grid of the self-test) is called with nothing, ``None``, ``...``, a string, a
 number, a list, a complex array, and functions that raise, return ``None``,
 loop for ever inside ``try/except``, print a lot, exit the process or modify
@@ -227,7 +227,7 @@ def test_every_public_checker_is_an_entry_point():
         for attr in mod.__all__:
             if attr.startswith("check_"):
                 assert hasattr(getattr(mod, attr), "__wrapped_checker__"), f"ch0{n}.{attr} has no guard"
-    for number, check in ch08.VALUE_CHECKS.items():        # Q10 to Q21, Q23, Q24 (the others are letters)
+    for number, check in ch08.VALUE_CHECKS.items():        # Q10 to Q21, Q23, Q24, Q26 (the others are letters)
         assert hasattr(check, "__wrapped_checker__"), f"self-test Q{number} has no guard"
 
 

@@ -164,7 +164,7 @@ def test_attempt_and_never_raise(capsys):
 
 @pytest.mark.parametrize("line, passing", [
     ("Passes all 7 cases.", True), ("Correct.", True), ("Correct: B. Why.", True),
-    ("Score: 24/24 — full marks: nothing to reread.", True),
+    ("Score: 26/26 — full marks: nothing to reread.", True),
     ("Case 4x4: the result is too small. Hint: x.", False), ("Not quite: a. Hint: b.", False),
     ("Not checkable: a. Hint: b.", False), ("Not attempted yet: do it.", False),
 ])

@@ -16,6 +16,7 @@ Not quite: width_a is too large. Hint: you left out the dilation: the window rea
 from __future__ import annotations
 
 import numbers
+from typing import Callable, NamedTuple
 
 import numpy as np
 
@@ -267,52 +268,12 @@ def check_unpool_reason(answer):
 
 
 # ---------------------------------------------------------------------------
-# Quiz
-# ---------------------------------------------------------------------------
-
-#: Four questions for ``pk.exercises.quiz.show(ch05.QUIZ)``; every answer says why.
-#:
-#: :meta hide-value:
-QUIZ = [
-    mc("A batch of shape (8, 64, 56, 56) goes through max pooling with kernel 2 and stride 2. "
-       "What is the output shape?",
-       [("(8, 64, 28, 28)", True, "Pooling works on each channel of each image separately, so N and C "
-                                  "stay; only H and W shrink: floor((56 - 2)/2) + 1 = 28."),
-        ("(8, 16, 28, 28)", False, "Pooling never mixes or drops channels: C stays 64."),
-        ("(4, 64, 28, 28)", False, "The batch axis is untouched: each image is pooled on its own."),
-        ("(8, 64, 27, 27)", False, "Count again: (56 - 2) // 2 + 1 = 28.")]),
-    mc("Which setting keeps a 32 x 32 map at 32 x 32?",
-       [("kernel 3, stride 1, padding 1", True, "(32 + 2 - 3) // 1 + 1 = 32: one cell of padding "
-                                                "on each side makes up for the two cells a 3-wide window loses."),
-        ("kernel 3, stride 1, padding 0", False, "(32 - 3) // 1 + 1 = 30: without padding a 3-wide window "
-                                                 "loses one cell at each edge."),
-        ("kernel 2, stride 2, padding 1", False, "(32 + 2 - 2) // 2 + 1 = 17: a stride of 2 roughly halves the size."),
-        ("kernel 3, stride 1, padding 2", False, "padding 2 is more than kernel_size // 2 = 1, so the layer "
-                                                 "rejects it.")]),
-    mc("In ceil mode, when does PyTorch (and poolkit) drop the last window?",
-       [("When it would start in the right padding", True, "A window that starts in the padding would "
-                                                            "read no real cell, so it is dropped."),
-        ("When it hangs over the right edge at all", False, "Those windows are exactly what ceil mode keeps; "
-                                                            "only a window that starts in the padding goes."),
-        ("Never: ceil mode always rounds up", False, "in=5, k=2, s=2, p=1 gives 3 in ceil mode, not 4."),
-        ("When the stride is larger than the kernel", False, "The rule is about where the last window "
-                                                             "starts, not about the stride.")]),
-    mc("Adaptive average pooling turns a length-7 axis into 3 bins. Which bins does it use?",
-       [("[0, 3), [2, 5), [4, 7)", True, "Bin i spans floor(7i/3) to ceil(7(i+1)/3): neighbouring bins "
-                                          "overlap by one cell."),
-        ("[0, 2), [2, 4), [4, 7)", False, "The bins are not cut by a fixed stride; each one is "
-                                          "floor(i*in/out) to ceil((i+1)*in/out)."),
-        ("[0, 3), [3, 6), [6, 7)", False, "That is a stride-3 window with ceil mode; adaptive bins "
-                                          "spread evenly over the axis instead."),
-        ("[0, 3), [3, 5), [5, 7)", False, "Compute the bounds: floor(7/3) = 2, so the second bin starts at 2.")]),
-]
-
-
-# --- hard exercises (issue 12) ---
-
-# ---------------------------------------------------------------------------
 # Construction exercise: a window of padding only that PyTorch accepts
 # ---------------------------------------------------------------------------
+#
+# ``ex-ch05-all-padding``. The setting is judged by the rules below, in order (the first broken
+# one gives the line); a setting that keeps them all has a window of padding only, and then
+# the value that window outputs is judged by the value exercise ALL_PADDING_VALUE.
 
 #: A setting (size, kernel_size, stride, padding, dilation) with a window of padding only.
 ALL_PADDING_EXAMPLE = (1, 2, 1, 1, 2)
@@ -367,6 +328,72 @@ _PAD_TASK = ("set all_padding_setting to (size, kernel_size, stride, padding, di
              "all_padding_value to what max pooling outputs for that window, then run this cell again")
 
 
+class SettingRule(NamedTuple):
+    """A rule an all-padding setting must keep; ``detail`` and ``hint`` may be ``f(n, k, s, p, d)``."""
+
+    broken: Callable[..., bool]
+    detail: str | Callable[..., str]
+    hint: str | Callable[..., str]
+
+    def line(self, setting) -> str:
+        text = [t(*setting) if callable(t) else t for t in (self.detail, self.hint)]
+        return fail_line("Not quite", *text)
+
+
+def _all_real(n, k, s, p, d) -> bool:
+    # d <= n leaves a real tap in every window (see the solution), so nothing to enumerate then
+    return d <= n or not padding_only_windows(n, k, s, p, d)
+
+
+#: The rules, in the order they are tried; the first one broken gives the line. The size cap
+#: comes before the rest, so that a huge setting is never enumerated.
+SETTING_RULES = (
+    SettingRule(lambda n, k, s, p, d: min(n, k, s, d) < 1 or p < 0,
+                "size, kernel_size, stride and dilation must be at least 1 and padding at least 0",
+                "PyTorch rejects anything else before it pools"),
+    SettingRule(lambda n, k, s, p, d: max(n, k, s, p, d) > MAX_SETTING,
+                f"these numbers are too large to check (keep each at most {MAX_SETTING})",
+                "a small example exists: a window of padding only needs just a few cells"),
+    SettingRule(lambda n, k, s, p, d: p > k // 2,
+                lambda n, k, s, p, d: f"PyTorch refuses this setting (padding {p} is more than "
+                                      f"kernel_size // 2 = {k // 2})",
+                "keep padding <= kernel_size // 2; poolkit raises a ValueError that names the same rule"),
+    SettingRule(lambda n, k, s, p, d: n + 2 * p < d * (k - 1) + 1,
+                lambda n, k, s, p, d: f"no window fits: the window spans d(k-1)+1 = {d * (k - 1) + 1} "
+                                      f"cells and the padded input has only {n + 2 * p}",
+                "PyTorch raises an error when the output would be empty; make the padded input "
+                "at least as long as the window's span"),
+    SettingRule(lambda n, k, s, p, d: _all_real(n, k, s, p, d) and p == 0,
+                "with padding 0 every tap reads a real cell",
+                "pad the input (padding >= 1, so kernel_size >= 2) and let the taps land on it"),
+    SettingRule(lambda n, k, s, p, d: _all_real(n, k, s, p, d) and d == 1,
+                "every window of this setting reads a real cell",
+                "without dilation the first window's last tap lands on cell k-1 >= p, so it "
+                "is real; an all-padding window needs taps spaced far enough apart to jump "
+                "over the input (a dilation)"),
+    SettingRule(_all_real,
+                "every window of this setting reads a real cell",
+                lambda n, k, s, p, d: f"taps are d = {d} cells apart and the input is {n} wide, so a "
+                                      "window starting in the left padding lands a tap on the input "
+                                      "before it reaches the right padding: the dilation must exceed the size"),
+)
+
+
+def _scalar_value(value):
+    """A 0-d array as its scalar; anything else unchanged."""
+    return value[()] if isinstance(value, np.ndarray) and value.ndim == 0 else value
+
+
+ALL_PADDING_VALUE = ValueExercise(
+    "all_padding_value", -np.inf, prepare=_scalar_value,
+    mistakes=[Mistake("max pooling pads with minus infinity (PyTorch's docs call it implicit negative "
+                      "infinity padding), not 0, and this window reads nothing else",
+                      when=lambda v: is_real_like(v) and v == 0)],
+    task="the setting is right; now set all_padding_value to what max pooling outputs for that window",
+    hint="the window reads padding only, and max pooling's padding is minus infinity: the maximum of "
+         "minus infinities")
+
+
 @checker(limit=10, name="all_padding")
 def check_all_padding(setting, value=None):
     """Check a setting PyTorch accepts in which a max-pooling window reads only padding.
@@ -376,9 +403,10 @@ def check_all_padding(setting, value=None):
     at least 1, padding at least 0 and at most ``kernel_size // 2``, at least
     one window) and have a window whose taps all fall on padding.
     ``value`` is what max pooling outputs for that window. Each usual
-    mistake gets its own hint: a padding PyTorch refuses, no window at all,
-    no padding, no dilation, a dilation that cannot jump over the input
-    (with padding, ``dilation > size`` always makes one), and a fill value of 0.
+    mistake gets its own hint (:data:`SETTING_RULES`): a padding PyTorch refuses,
+    no window at all, no padding, no dilation, a dilation that cannot jump over
+    the input (with padding, ``dilation > size`` always makes one), and a fill
+    value of 0 (:data:`ALL_PADDING_VALUE`).
 
     Examples
     --------
@@ -398,53 +426,53 @@ def check_all_padding(setting, value=None):
             return finish(name, FAILED, fail_line(
                 "Not checkable", f"all_padding_setting should be five integers, got {typename(setting)}",
                 "write it as a tuple (size, kernel_size, stride, padding, dilation), e.g. (4, 2, 2, 1, 1)"))
-        n, k, st, p, d = s
-
-        def fail(detail, hint):
-            return finish(name, FAILED, fail_line("Not quite", detail, hint))
-
-        if min(n, k, st, d) < 1 or p < 0:
-            return fail("size, kernel_size, stride and dilation must be at least 1 and padding at least 0",
-                        "PyTorch rejects anything else before it pools")
-        if max(n, k, st, p, d) > MAX_SETTING:
-            return fail(f"these numbers are too large to check (keep each at most {MAX_SETTING})",
-                        "a small example exists: a window of padding only needs just a few cells")
-        if p > k // 2:
-            return fail(f"PyTorch refuses this setting (padding {p} is more than kernel_size // 2 = {k // 2})",
-                        "keep padding <= kernel_size // 2; poolkit raises a ValueError that names the same rule")
-        if n + 2 * p < d * (k - 1) + 1:
-            return fail(f"no window fits: the window spans d(k-1)+1 = {d * (k - 1) + 1} cells and the "
-                        f"padded input has only {n + 2 * p}",
-                        "PyTorch raises an error when the output would be empty; make the padded input "
-                        "at least as long as the window's span")
-        # d <= n leaves a real tap in every window (see the solution), so nothing to enumerate then
-        if d <= n or not padding_only_windows(n, k, st, p, d):
-            if p == 0:
-                return fail("with padding 0 every tap reads a real cell",
-                            "pad the input (padding >= 1, so kernel_size >= 2) and let the taps land on it")
-            if d == 1:
-                return fail("every window of this setting reads a real cell",
-                            "without dilation the first window's last tap lands on cell k-1 >= p, so it "
-                            "is real; an all-padding window needs taps spaced far enough apart to jump "
-                            "over the input (a dilation)")
-            return fail("every window of this setting reads a real cell",
-                        f"taps are d = {d} cells apart and the input is {n} wide, so a window "
-                        "starting in the left padding lands a tap on the input before it reaches "
-                        "the right padding: the dilation must exceed the size")
-        if _blank(value):
-            return check_value(None, 0, name="all_padding_value",
-                               task="the setting is right; now set all_padding_value to what max "
-                                    "pooling outputs for that window")
-        zero = "max pooling pads with minus infinity (PyTorch's docs call it implicit negative " \
-               "infinity padding), not 0, and this window reads nothing else"
-        if isinstance(value, np.ndarray) and value.ndim == 0:
-            value = value[()]
-        if is_real_like(value) and value == 0:
-            return fail("all_padding_value is too large", zero)
-        return check_value(value, -np.inf, name="all_padding_value",
-                           hint="the window reads padding only, and max pooling's padding is minus "
-                                "infinity: the maximum of minus infinities")
+        for rule in SETTING_RULES:
+            if rule.broken(*s):
+                return finish(name, FAILED, rule.line(s))
+        return ALL_PADDING_VALUE.run(value)
     except Exception as exc:  # never raise in a learner's notebook
         return finish(name, FAILED,
-                             f"Not checkable: the checker itself failed ({type(exc).__name__}). "
-                             "Hint: restart the kernel and run the notebook from the top.")
+                      f"Not checkable: the checker itself failed ({type(exc).__name__}). "
+                      "Hint: restart the kernel and run the notebook from the top.")
+
+
+# ---------------------------------------------------------------------------
+# Quiz
+# ---------------------------------------------------------------------------
+
+#: Four questions for ``pk.exercises.quiz.show(ch05.QUIZ)``; every answer says why.
+#:
+#: :meta hide-value:
+QUIZ = [
+    mc("A batch of shape (8, 64, 56, 56) goes through max pooling with kernel 2 and stride 2. "
+       "What is the output shape?",
+       [("(8, 64, 28, 28)", True, "Pooling works on each channel of each image separately, so N and C "
+                                  "stay; only H and W shrink: floor((56 - 2)/2) + 1 = 28."),
+        ("(8, 16, 28, 28)", False, "Pooling never mixes or drops channels: C stays 64."),
+        ("(4, 64, 28, 28)", False, "The batch axis is untouched: each image is pooled on its own."),
+        ("(8, 64, 27, 27)", False, "Count again: (56 - 2) // 2 + 1 = 28.")]),
+    mc("Which setting keeps a 32 x 32 map at 32 x 32?",
+       [("kernel 3, stride 1, padding 1", True, "(32 + 2 - 3) // 1 + 1 = 32: one cell of padding "
+                                                "on each side makes up for the two cells a 3-wide window loses."),
+        ("kernel 3, stride 1, padding 0", False, "(32 - 3) // 1 + 1 = 30: without padding a 3-wide window "
+                                                 "loses one cell at each edge."),
+        ("kernel 2, stride 2, padding 1", False, "(32 + 2 - 2) // 2 + 1 = 17: a stride of 2 roughly halves the size."),
+        ("kernel 3, stride 1, padding 2", False, "padding 2 is more than kernel_size // 2 = 1, so the layer "
+                                                 "rejects it.")]),
+    mc("In ceil mode, when does PyTorch (and poolkit) drop the last window?",
+       [("When it would start in the right padding", True, "A window that starts in the padding would "
+                                                            "read no real cell, so it is dropped."),
+        ("When it hangs over the right edge at all", False, "Those windows are exactly what ceil mode keeps; "
+                                                            "only a window that starts in the padding goes."),
+        ("Never: ceil mode always rounds up", False, "in=5, k=2, s=2, p=1 gives 3 in ceil mode, not 4."),
+        ("When the stride is larger than the kernel", False, "The rule is about where the last window "
+                                                             "starts, not about the stride.")]),
+    mc("Adaptive average pooling turns a length-7 axis into 3 bins. Which bins does it use?",
+       [("[0, 3), [2, 5), [4, 7)", True, "Bin i spans floor(7i/3) to ceil(7(i+1)/3): neighbouring bins "
+                                          "overlap by one cell."),
+        ("[0, 2), [2, 4), [4, 7)", False, "The bins are not cut by a fixed stride; each one is "
+                                          "floor(i*in/out) to ceil((i+1)*in/out)."),
+        ("[0, 3), [3, 6), [6, 7)", False, "That is a stride-3 window with ceil mode; adaptive bins "
+                                          "spread evenly over the axis instead."),
+        ("[0, 3), [3, 5), [5, 7)", False, "Compute the bounds: floor(7/3) = 2, so the second bin starts at 2.")]),
+]

@@ -12,19 +12,17 @@ Not quite: comparisons is too large. Hint: that is the k*k convention; a max ove
 
 from __future__ import annotations
 
-import contextlib
-import sys
+import math
+import numbers
 
 import numpy as np
 
-from .authoring import Case, CodeExercise, Mistake, check_choice, check_value, checker
-from .authoring import FAILED, Timeout, call_quietly, check_function, diagnose, fail_line, finish, same_array
-from .checks import REFERENCE_UNAVAILABLE
-from .guard import copy_arg
+from .authoring import Case, CodeExercise, Mistake, NotCheckable, ValueExercise, check_choice, check_value, checker
+from .authoring import matches, typename
 from .quiz import mc
 
 __all__ = ["check_comparisons", "bytes_moved_reference", "check_bytes_moved", "check_training_claim",
-           "QUIZ", "count_line_events", "check_max_backward_vectorised"]
+           "QUIZ", "chain_reference", "check_chain_equivalent", "check_sppf_counts"]
 
 
 # ---------------------------------------------------------------------------
@@ -279,245 +277,244 @@ QUIZ = [
 ]
 
 
-# --- hard exercises (issue 12) ---
-
 # ---------------------------------------------------------------------------
-# Code exercise: max backward with no Python loop over the windows
+# Hard exercise: SPPF, three chained 5 x 5 pools for SPP's 5, 9 and 13
 # ---------------------------------------------------------------------------
+#
+# ``ex-ch06-sppf``. YOLOv5's SPPF block (Jocher et al.) replaces SPP's three parallel stride-1 max
+# pools (5 x 5, 9 x 9, 13 x 13, padding k // 2) with one 5 x 5 pool applied three times: a max of
+# maxes is the max over the union of the windows, and k x k windows chained t times reach
+# t (k - 1) + 1 cells. Part (a) is that rule as a function, part (b) what it saves and costs.
 
-def _backward_variant(grad_out, x, k, s, variant="right"):
-    """Max backward (2-D, no padding, floor mode) written as a loop, with switches for the usual mistakes.
-
-    ``"right"`` is the answer: each window sends its gradient to its first
-    maximum in row-major order, and overlapping windows add up.
-    """
-    x = np.asarray(x, dtype=float)
-    grad_x = np.zeros(x.shape)
-    oh, ow = grad_out.shape
-    for i in range(oh):
-        for j in range(ow):
-            window = x[i * s:i * s + k, j * s:j * s + k]
-            g = grad_out[i, j]
-            flat = window.ravel()
-            winners = np.flatnonzero(flat == flat.max())
-            if variant == "spread":
-                grad_x[i * s:i * s + k, j * s:j * s + k] += g / (k * k)
-                continue
-            if variant == "last":
-                targets, share = winners[-1:], g
-            elif variant == "all_tied":
-                targets, share = winners, g
-            elif variant == "split":
-                targets, share = winners, g / len(winners)
-            else:
-                targets, share = winners[:1], g
-            for t in targets:
-                r, c = divmod(int(t), k)
-                if variant == "transposed":
-                    r, c = c, r
-                if variant == "no_stride":
-                    row, col = i + r, j + c
-                else:
-                    row, col = i * s + r, j * s + c
-                if variant == "assign":
-                    grad_x[row, col] = share
-                else:
-                    grad_x[row, col] += share
-    return grad_x
+#: The kernel sizes of SPP's three parallel pools, and the one kernel SPPF chains.
+SPP_KERNELS = (5, 9, 13)
+SPPF_KERNEL = 5
 
 
-_VEC_HINTS = {
-    "assign": "where windows overlap (stride < kernel) a cell can win several windows and must get "
-              "the sum of their gradients; grad_x[rows, cols] += g keeps only one of them: use "
-              "np.add.at(grad_x, (rows, cols), g)",
-    "last": "on a tie you sent the gradient to the last maximum; argmax over the window's k*k "
-            "values in row-major order gives the first one",
-    "all_tied": "every tied maximum received the full gradient (a mask window == max); only the "
-                "first one in row-major order should",
-    "split": "you split the gradient between tied maxima; all of it goes to the first one in "
-             "row-major order",
-    "spread": "you spread the gradient over the whole window, which is average pooling's backward",
-    "transposed": "you decoded the flat offset the wrong way round: in a k x k window, "
-                  "offset t is row t // k and column t % k",
-    "no_stride": "window (i, j) starts at row i * stride and column j * stride",
-}
+def chain_reference(kernel_size, times):
+    """The one stride-1 max pool equal to ``times`` chained ``kernel_size`` pools (padding ``k // 2``).
 
-#: Line events of the learner's code allowed to grow between the small and the large map.
-LINE_SLACK = 5
-
-
-def _vec_cases():
-    from poolkit.max_pool import max_pool2d_backward
-
-    rng = np.random.default_rng(61)
-
-    def case(x, k, s, label):
-        x = np.asarray(x, dtype=np.float64)
-        oh, ow = (x.shape[0] - k) // s + 1, (x.shape[1] - k) // s + 1
-        g = rng.integers(1, 10, size=(oh, ow)).astype(np.float64)
-        expected = max_pool2d_backward(g[None], x[None], k, stride=s)[0]
-        return Case(args=(g, x), kwargs={"kernel_size": k, "stride": s}, expected=expected, label=label)
-
-    centre = rng.permutation(25).reshape(5, 5).astype(float)
-    centre[2, 2] = 30.0
-    return [
-        case(rng.permutation(16).reshape(4, 4), 2, 2, "4x4 map, k=2, s=2, no ties"),
-        case(rng.permutation(30).reshape(5, 6), 3, 2, "5x6 map, k=3, s=2, no ties"),
-        case(rng.permutation(18).reshape(3, 6), 2, 2, "3x6 map, k=2, s=2 (not square)"),
-        case(np.array([[0, 1, 1, 1], [1, 0, 1, 1], [0, 0, 1, 0], [0, 0, 0, 0]]), 2, 2,
-             "4x4 map of 0s and 1s, k=2, s=2 (ties in every window)"),
-        case(centre, 3, 2, "5x5 map, k=3, s=2 (overlapping windows share their maximum)"),
-        case(rng.permutation(36).reshape(6, 6), 3, 1, "6x6 map, k=3, s=1 (heavy overlap)"),
-        case(rng.integers(0, 3, size=(7, 7)), 3, 2, "7x7 map of 0, 1 and 2, k=3, s=2 (ties and overlaps)"),
-        case(rng.permutation(64).reshape(8, 8), 2, 3, "8x8 map, k=2, s=3 (gaps between windows)"),
-    ]
-
-
-def _library_dirs() -> tuple[str, ...]:
-    """Folders whose code is not the learner's: numpy, poolkit and the standard library."""
-    import os
-    import sysconfig
-
-    dirs = {os.path.dirname(np.__file__), os.path.dirname(os.path.dirname(__file__))}
-    for key in ("stdlib", "platstdlib", "purelib", "platlib"):
-        with contextlib.suppress(Exception):
-            dirs.add(sysconfig.get_paths()[key])
-    return tuple(os.path.join(os.path.realpath(d), "") for d in dirs if d)
-
-
-def count_line_events(fn, *args, **kwargs) -> int:
-    """Call ``fn(*args, **kwargs)`` and count the Python lines it runs outside numpy, poolkit and the standard library.
-
-    A loop over windows runs its body once per window, so the count grows with
-    the map; whole-array code (and a loop over the ``k*k`` offsets) does not.
+    Returns ``(kernel, padding)``: each pool widens the reach by ``k - 1`` and the padding by ``k // 2``.
 
     Examples
     --------
-    >>> def loop(n):
-    ...     total = 0
-    ...     for i in range(n):
-    ...         total += i
-    ...     return total
-    >>> count_line_events(loop, 10) - count_line_events(loop, 5)
-    10
+    >>> chain_reference(5, 2), chain_reference(5, 3)
+    ((9, 4), (13, 6))
     """
-    import os
-
-    skip = _library_dirs()
-    counted: dict = {}
-    count = 0
-
-    def local(frame, event, arg):
-        nonlocal count
-        if event == "line":
-            count += 1
-        return local
-
-    def tracer(frame, event, arg):
-        code = frame.f_code
-        mine = counted.get(code)
-        if mine is None:
-            name = code.co_filename
-            path = os.path.realpath(name) if not name.startswith("<") else name
-            mine = counted[code] = not (name.startswith("<frozen") or path.startswith(skip))
-        return local if mine else None
-
-    previous = sys.gettrace()
-    sys.settrace(tracer)
-    try:
-        fn(*args, **kwargs)
-    finally:
-        sys.settrace(previous)
-    return count
+    k, t = int(kernel_size), int(times)
+    return t * (k - 1) + 1, t * (k // 2)
 
 
-def _growth(fn):
-    """Extra line events on a 24 x 24 map over an 8 x 8 one (16 and 144 windows), or None if it cannot run."""
-    rng = np.random.default_rng(62)
-    counts = []
-    for n in (8, 24):
-        x = rng.standard_normal((n, n))
-        g = np.ones((n // 2, n // 2))
-        try:
-            counts.append(call_quietly(count_line_events, (fn, g, x), {"kernel_size": 2, "stride": 2},
-                                            5, label=f"{n}x{n} map, line count"))
-        except BaseException as exc:
-            if isinstance(exc, KeyboardInterrupt):
-                raise
-            # a loop over windows traced line by line can run out of time: count it as growth
-            return LINE_SLACK + 1 if isinstance(exc, Timeout) else None
-    return counts[1] - counts[0]
-
-
-@checker(limit=20, name="max_backward_vectorised")
-def check_max_backward_vectorised(fn):
-    """Check ``max_backward_vectorised(grad_out, x, kernel_size, stride)``: right values, no loop over windows.
-
-    The gradients must equal :func:`poolkit.max_pool2d_backward` (2-D maps,
-    no padding, floor mode) on eight cases with ties, overlaps and gaps.
-    Then the Python lines the learner's code runs are counted
-    (:func:`count_line_events`) on an 8 x 8 and a 24 x 24 map: they may grow
-    by at most ``LINE_SLACK``, so a loop over the windows (or over rows
-    of windows) fails while a loop over the ``k*k`` offsets passes. The
-    usual mistakes are named: fancy-index ``+=`` on overlaps, the last or
-    every tied maximum, a split gradient, average pooling's backward, a
-    transposed offset and a window origin without the stride.
-
-    Examples
-    --------
-    >>> def max_backward_vectorised(grad_out, x, kernel_size=2, stride=2):
-    ...     grad_x = np.zeros(x.shape)
-    ...     for i in range(grad_out.shape[0]):
-    ...         for j in range(grad_out.shape[1]):
-    ...             w = x[i * stride:i * stride + kernel_size, j * stride:j * stride + kernel_size]
-    ...             r, c = divmod(int(np.argmax(w)), kernel_size)
-    ...             grad_x[i * stride + r, j * stride + c] += grad_out[i, j]
-    ...     return grad_x
-    >>> r = check_max_backward_vectorised(max_backward_vectorised)
-    Not quite: the values are right, but your code runs more Python lines on a 24 x 24 map than on an 8 x 8 one (a loop over the windows or their rows). Hint: loop at most over the k*k offsets of a window; find every window's first maximum at once (np.lib.stride_tricks.sliding_window_view, then argmax) and scatter with np.add.at.
-    """
-    name = "max_backward_vectorised"
-    try:
-        cases = _vec_cases()
-    except BaseException as exc:
-        if isinstance(exc, KeyboardInterrupt):
-            raise
-        return finish(name, FAILED, REFERENCE_UNAVAILABLE.format(type(exc).__name__))
-
-    def wrong(variant):
-        return lambda c: _backward_variant(c.args[0], c.args[1], c.kwargs["kernel_size"],
-                                           c.kwargs["stride"], variant)
-
-    mistakes = [(hint, wrong(v)) for v, hint in _VEC_HINTS.items()]
-    cases = diagnose(fn, cases, mistakes, shape_hint="grad_x has the shape of x, "
-                                  "including rows and columns no window covers (they get 0)", timeout=5)
-
-    def run():
-        return check_function(
-            fn, cases, name=name,
-            task="complete `max_backward_vectorised` with whole-array numpy, no loop over the windows",
-            hints={"values": "each window sends its gradient to its first maximum (row-major); "
-                             "overlapping windows add up",
-                   "shape": "grad_x has the shape of x"},
-            timeout=5)
-
-    if not callable(fn) or not all(same_array(_safe_call(fn, c), c.expected) for c in cases):
-        return run()
-    grown = _growth(fn)
-    if grown is not None and grown > LINE_SLACK:
-        return finish(name, FAILED, fail_line(
-            "Not quite", "the values are right, but your code runs more Python lines on a 24 x 24 map "
-                         "than on an 8 x 8 one (a loop over the windows or their rows)",
-            "loop at most over the k*k offsets of a window; find every window's first maximum at once "
-            "(np.lib.stride_tricks.sliding_window_view, then argmax) and scatter with np.add.at"))
-    return run()
-
-
-def _safe_call(fn, case):
-    try:
-        return call_quietly(fn, tuple(copy_arg(a) for a in case.args), dict(case.kwargs), 5,
-                                 label=case.label)
-    except BaseException as exc:
-        if isinstance(exc, KeyboardInterrupt):
-            raise
+def _pair(v):
+    """``v`` as a pair of Python ints, or None."""
+    if isinstance(v, np.ndarray):
+        v = v.tolist()
+    if not isinstance(v, (tuple, list)) or len(v) != 2:
         return None
+    if not all(isinstance(a, (numbers.Integral, np.integer)) and not isinstance(a, (bool, np.bool_)) for a in v):
+        return None
+    return int(v[0]), int(v[1])
+
+
+def _same_pair(got, expected) -> bool:
+    return _pair(got) == expected
+
+
+def _as_pair(fn):
+    """``fn`` whose result, a list or array of two ints, is returned as a tuple (anything else unchanged)."""
+    def call(*args, **kwargs):
+        got = fn(*args, **kwargs)
+        pair = _pair(got) if isinstance(got, (list, np.ndarray)) else None
+        return got if pair is None else pair
+
+    return call
+
+
+#: (kernel_size, times), simplest first: one pool is itself, then SPPF's two and three.
+CHAIN_CASES = ((5, 1), (5, 2), (5, 3), (3, 2), (3, 4), (7, 2), (1, 3))
+
+
+def _chain_wrong(rule):
+    return lambda case: rule(*case.args)
+
+
+_CHAIN_MISTAKES = [
+    Mistake("the padding grows with the window: each pool pads k // 2 more cells, so the one pool "
+            "needs padding times * (k // 2), (K - 1) / 2 for its K-wide window, to keep the map's size; "
+            "with padding k // 2 its output is smaller",
+            wrong=_chain_wrong(lambda k, t: (t * (k - 1) + 1, k // 2))),
+    Mistake("return (kernel, padding) in that order",
+            wrong=_chain_wrong(lambda k, t: chain_reference(k, t)[::-1])),
+    Mistake("the windows overlap: each further k x k pool reaches k - 1 more cells, not k "
+            "(two 5 x 5 pools reach 5 + 4 = 9 cells)",
+            wrong=_chain_wrong(lambda k, t: (t * k, t * (k // 2)))),
+    Mistake("the windows overlap: each further k x k pool reaches k - 1 more cells, not k "
+            "(two 5 x 5 pools reach 5 + 4 = 9 cells)",
+            wrong=_chain_wrong(lambda k, t: (t * k, t * k // 2))),
+    Mistake("the reaches add, they do not multiply: 5, 9, 13, ... grows by k - 1 per pool",
+            wrong=_chain_wrong(lambda k, t: (k ** t, k ** t // 2))),
+]
+
+CHAIN = CodeExercise(
+    "chain_equivalent",
+    [Case(args=(k, t), expected=chain_reference(k, t), label=f"k={k}, {t} pool{'s' if t > 1 else ''}")
+     for k, t in CHAIN_CASES],
+    mistakes=_CHAIN_MISTAKES, same=_same_pair, adapt=_as_pair, limit=2,
+    task="complete `chain_equivalent` so that it returns (kernel, padding) of the one pool",
+    hint="follow one output cell back through the pools: each adds k // 2 cells on each side",
+    hints={"values": "each stride-1 k x k pool with padding k // 2 reaches k // 2 more cells on each "
+                     "side: after t pools the window is t (k - 1) + 1 wide and the padding t (k // 2)",
+           "type": "return a tuple of two ints, (kernel, padding)"})
+
+
+@CHAIN.entry
+def check_chain_equivalent(fn):
+    """Check ``chain_equivalent(kernel_size, times)``: the one max pool equal to a chain (part a).
+
+    ``times`` stride-1 max pools with an odd ``kernel_size`` and padding
+    ``kernel_size // 2`` equal one stride-1 pool with kernel ``times (k - 1) + 1``
+    and padding ``times (k // 2)`` (the tests check it against ``poolkit.max_pool2d``).
+    Named mistakes: a padding that does not grow, the pair reversed, reaches of
+    ``times * k`` and of ``k ** times``.
+
+    Examples
+    --------
+    >>> def chain_equivalent(kernel_size, times):
+    ...     return times * (kernel_size - 1) + 1, kernel_size // 2
+    >>> r = check_chain_equivalent(chain_equivalent)
+    Case k=5, 2 pools: item 1 of the result is too small. Hint: the padding grows with the window: each pool pads k // 2 more cells, so the one pool needs padding times * (k // 2), (K - 1) / 2 for its K-wide window, to keep the map's size; with padding k // 2 its output is smaller.
+    """
+    return CHAIN.run(fn)
+
+
+def _comparisons(k: int, separable: bool = False) -> int:
+    """Comparisons for one output cell of a k x k max: k^2 - 1, or 2 (k - 1) row then column."""
+    return 2 * (k - 1) if separable else k * k - 1
+
+
+#: Part (b), per output cell and channel: SPP's three pools side by side, and SPPF's chain.
+SPP_DIRECT = sum(_comparisons(k) for k in SPP_KERNELS)                       # 24 + 80 + 168 = 272
+SPPF_DIRECT = len(SPP_KERNELS) * _comparisons(SPPF_KERNEL)                   # 3 * 24 = 72
+SPP_SEPARABLE = sum(_comparisons(k, True) for k in SPP_KERNELS)              # 8 + 16 + 24 = 48
+SPPF_SEPARABLE = len(SPP_KERNELS) * _comparisons(SPPF_KERNEL, True)          # 3 * 8 = 24
+# Bytes: a stride-1 pool that keeps the size reads one map and writes one map. One 13 x 13 pool:
+# 2 maps; the chain for it alone: 3 pools, 6 maps (y1 and y2 written and read back). In SPP and
+# SPPF every pooled map is an output (both concatenate x, y1, y2, y3): 3 reads and 3 writes each.
+TRAFFIC_13 = 3.0
+TRAFFIC_SPP = 1.0
+
+
+def _integral(answer):
+    """A float with an integral value (a count computed by a division) as an int; anything else unchanged."""
+    if isinstance(answer, (float, np.floating)) and math.isfinite(answer) and float(answer).is_integer():
+        return int(answer)
+    return answer
+
+
+_K2 = "a max of n values takes n - 1 comparisons, not n: 24 for 5 x 5, 80 for 9 x 9, 168 for 13 x 13"
+_ROW = "a row of k values takes k - 1 comparisons, so a separable k x k max takes 2 (k - 1), not 2k"
+
+SPPF_PARTS = (
+    ValueExercise("spp_direct", SPP_DIRECT, prepare=_integral, mistakes=[
+        Mistake(_K2, answer=25 + 81 + 169),
+        Mistake("SPP computes all three pools, 5 x 5, 9 x 9 and 13 x 13, side by side: add their "
+                "counts", answer=_comparisons(13)),
+        Mistake("that is SPPF's chain; SPP pools the input three times, with 5 x 5, 9 x 9 and 13 x 13",
+                answer=SPPF_DIRECT),
+        Mistake("that is the separable count; this part takes each window directly, k^2 - 1",
+                answer=SPP_SEPARABLE)],
+        hint="add k^2 - 1 over the three windows 5, 9 and 13"),
+    ValueExercise("sppf_direct", SPPF_DIRECT, prepare=_integral, mistakes=[
+        Mistake(_K2, answer=3 * 25),
+        Mistake("the chain runs the 5 x 5 pool three times (for y1, y2 and y3): three times its count",
+                answer=_comparisons(5)),
+        Mistake("that is one 13 x 13 pool; the chain reaches it through three 5 x 5 pools",
+                answer=_comparisons(13)),
+        Mistake("that is SPP's count; SPPF runs only 5 x 5 pools", answer=SPP_DIRECT)],
+        hint="three 5 x 5 pools, each k^2 - 1 comparisons"),
+    ValueExercise("spp_separable", SPP_SEPARABLE, prepare=_integral, mistakes=[
+        Mistake(_ROW, answer=10 + 18 + 26),
+        Mistake("a separable pass along rows, then one along columns: count both passes of all three "
+                "pools, 2 (k - 1) each", answer=4 + 8 + 12),
+        Mistake("that is the direct count; separably a k x k max takes 2 (k - 1)", answer=SPP_DIRECT)],
+        hint="add 2 (k - 1) over the three windows 5, 9 and 13"),
+    ValueExercise("sppf_separable", SPPF_SEPARABLE, prepare=_integral, mistakes=[
+        Mistake(_ROW, answer=3 * 10),
+        Mistake("count both passes, rows then columns, of each of the three pools", answer=3 * 4),
+        Mistake("the chain runs the 5 x 5 pool three times: three times its 2 (5 - 1)", answer=8),
+        Mistake("that is the chain's direct count; separably each 5 x 5 takes 2 (5 - 1)", answer=SPPF_DIRECT),
+        Mistake("that is SPP's separable count; SPPF runs three 5 x 5 pools", answer=SPP_SEPARABLE)],
+        hint="three 5 x 5 pools, each separably 2 (5 - 1)"),
+    ValueExercise("traffic_13", TRAFFIC_13, mistakes=[
+        Mistake("the chain's intermediate maps y1 and y2 are written to memory and read back: three "
+                "pools read and write a map each, one 13 x 13 pool only one", answer=1.0),
+        Mistake("each intermediate map is written once and read once: 3 reads and 3 writes for the "
+                "chain, 1 and 1 for one pool", answer=2.0),
+        Mistake("that is the chain's bytes over the input's; one 13 x 13 pool moves two maps too, its "
+                "input and its output", answer=6.0),
+        Mistake("that is one pool's bytes over the chain's: divide the chain's bytes by the one "
+                "pool's", when=lambda a: abs(float(a) - 1 / 3) < 1e-6)],
+        hint="count the maps each pool reads and writes (pk.pool_bytes), for the chain and for one pool"),
+    ValueExercise("traffic_spp", TRAFFIC_SPP, mistakes=[
+        Mistake("in SPP and SPPF all of y1, y2, y3 are outputs (both concatenate them): SPP writes "
+                "its three maps too, and reads the input three times, so the chain costs no extra "
+                "traffic here", answer=3.0),
+        Mistake("SPP reads its input once per pool, three times, and SPPF reads x, y1 and y2 once "
+                "each", when=lambda a: float(a) in (2.0, 0.5) or abs(float(a) - 2 / 3) < 1e-6
+                or float(a) == 1.5)],
+        hint="count the maps each block reads and writes: SPP's three pools and SPPF's three pools"),
+)
+
+_SPPF_TASK = ("set sppf_counts to a dict with the six numbers, "
+              + ", ".join(e.name for e in SPPF_PARTS) + ", and run this cell again")
+
+
+def _read_counts(counts):
+    if counts is None or counts is Ellipsis:
+        return None
+    if not isinstance(counts, dict):
+        return NotCheckable(f"sppf_counts should be a dict, got {typename(counts)}",
+                            "write it as {\"spp_direct\": ..., \"sppf_direct\": ..., ...}, one entry per number")
+    missing = [e.name for e in SPPF_PARTS if e.name not in counts]
+    if missing:
+        return NotCheckable(f"sppf_counts has no entry {missing[0]}",
+                            "give all six keys: " + ", ".join(e.name for e in SPPF_PARTS))
+    return counts
+
+
+SPPF_COUNTS = ValueExercise("sppf_counts", tuple(e.answer for e in SPPF_PARTS), task=_SPPF_TASK)
+
+
+@SPPF_COUNTS.entry
+def check_sppf_counts(counts):
+    """Check part (b): comparisons per output cell of SPP and SPPF, and what chaining does to the bytes.
+
+    ``counts`` is a dict of six numbers: ``spp_direct`` (SPP's 5, 9 and 13 pools,
+    each window taking k^2 - 1 comparisons: 272), ``sppf_direct`` (three 5 x 5
+    pools: 72), ``spp_separable`` (rows then columns, 2 (k - 1) each: 48),
+    ``sppf_separable`` (24), ``traffic_13`` (the bytes of three chained 5 x 5
+    pools over one 13 x 13 pool's: 3) and ``traffic_spp`` (SPPF's bytes over
+    SPP's: 1). The first wrong number is reported, with the hint of its
+    mistake (k^2 instead of k^2 - 1, 2k for the separable count, one pool for
+    three, the intermediate maps left out, ...).
+
+    Examples
+    --------
+    >>> r = check_sppf_counts({"spp_direct": 275, "sppf_direct": 72, "spp_separable": 48,
+    ...                        "sppf_separable": 24, "traffic_13": 3, "traffic_spp": 1})
+    Not quite: spp_direct is too large. Hint: a max of n values takes n - 1 comparisons, not n: 24 for 5 x 5, 80 for 9 x 9, 168 for 13 x 13.
+    """
+    counts = _read_counts(counts)
+    if counts is None:
+        return SPPF_COUNTS.run(None)
+    if isinstance(counts, NotCheckable):
+        return counts.report("sppf_counts")
+    if all(counts[e.name] is None or counts[e.name] is Ellipsis for e in SPPF_PARTS):
+        return SPPF_COUNTS.run(None)
+    for part in SPPF_PARTS:
+        value = counts[part.name]
+        if value is None or value is Ellipsis:
+            return check_value(None, 0, name=part.name, task=f"set sppf_counts[\"{part.name}\"] too")
+        if not matches(part.prepare(value) if part.prepare else value, part.answer, 1e-6, 1e-9):
+            return part.run(value)
+    return SPPF_COUNTS.run(SPPF_COUNTS.answer)

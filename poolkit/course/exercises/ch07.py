@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import numpy as np
 
+import poolkit as pk
+
 from .authoring import Case, CodeExercise, Mistake, check_choice, check_value, checker
-from .authoring import FAILED, call_quietly, check_function, diagnose, fail_line, finish, quote
-from .checks import REFERENCE_UNAVAILABLE
+from .authoring import FAILED, call_quietly, check_function, fail_line, finish, quote, with_reference_cases
 from .quiz import mc
 
 __all__ = ["max_blur_pool1d_reference", "check_max_blur_pool1d", "check_fc_head_params",
@@ -263,8 +264,6 @@ QUIZ = [
 ]
 
 
-# --- hard exercises (issue 12) ---
-
 # ---------------------------------------------------------------------------
 # Code exercise: max pooling from ReLUs and linear operations only
 # ---------------------------------------------------------------------------
@@ -368,7 +367,14 @@ _RELU_MISTAKES = (
 )
 
 
-def _relu_cases():
+#: The one task line of the stub.
+_RELU_TASK = "complete `max_pool_relu` with slicing, +, - and relu only"
+_ODD_HINT = ("crop an odd size first, x[:H // 2 * 2, :W // 2 * 2]: floor mode drops the last row "
+             "and column, and the four slices x[0::2, 0::2], ... must have the same shape")
+
+
+def _relu_cases() -> list[Case]:
+    """Five maps, one all negative, one with ties, one of odd size; expected values by ``pk.max_pool2d``."""
     rng = np.random.default_rng(71)
     maps = [
         ("4x4 map, distinct values", rng.permutation(16).reshape(4, 4).astype(float)),
@@ -378,9 +384,8 @@ def _relu_cases():
          rng.standard_normal((5, 7))),
         ("6x6 random map", rng.standard_normal((6, 6))),
     ]
-    from poolkit.max_pool import max_pool2d
-
-    return [(label, x, max_pool2d(x[None], 2)[0]) for label, x in maps]
+    return [Case(args=(x,), expected=pk.max_pool2d(x[None], 2)[0], label=label,
+                 hint=_ODD_HINT if "odd" in label else None) for label, x in maps]
 
 
 def _guarded(fn):
@@ -395,7 +400,34 @@ def _guarded(fn):
     return call
 
 
-@checker(limit=10, name="max_pool_relu")
+def _max_like_line(fn, cases):
+    """The failing line if ``fn`` (guarded) uses a max-like operation on a case's map before failing otherwise."""
+    guarded = _guarded(fn)
+    for case in cases:
+        try:
+            call_quietly(guarded, (case.args[0].copy(),), {}, 5, label=case.label)
+        except MaxNotAllowed as exc:
+            return finish("max_pool_relu", FAILED, fail_line(
+                "Not quite", f"your code uses a max-like operation ({quote(exc)})",
+                "write max(a, b) as a + relu(b - a) with ch07.relu, then take the max of the two "
+                "pairs of each window the same way"))
+        except BaseException as exc:
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            break
+    return None
+
+
+MAX_POOL_RELU = CodeExercise(
+    "max_pool_relu", _relu_cases, adapt=_guarded, timeout=5, task=_RELU_TASK,
+    mistakes=[Mistake(hint, wrong=(lambda c, w=wrong: w(c.args[0]))) for wrong, hint in _RELU_MISTAKES],
+    shape_hint="pool both axes with 2x2 windows at stride 2: an H x W map gives H // 2 x W // 2 "
+               "(floor mode drops an odd last row or column)",
+    hints={"values": "the four cells of each window are x[0::2, 0::2], x[0::2, 1::2], x[1::2, 0::2] "
+                     "and x[1::2, 1::2]; max(a, b) = a + relu(b - a)"})
+
+
+@MAX_POOL_RELU.entry
 def check_max_pool_relu(fn):
     """Check ``max_pool_relu(x)``: 2x2, stride-2 max pooling of a 2-D map built from :func:`relu` only.
 
@@ -414,39 +446,11 @@ def check_max_pool_relu(fn):
     >>> r = check_max_pool_relu(max_pool_relu)
     Not quite: your code uses a max-like operation (np.maximum is a max-like operation; use relu). Hint: write max(a, b) as a + relu(b - a) with ch07.relu, then take the max of the two pairs of each window the same way.
     """
-    name = "max_pool_relu"
     if fn is None or fn is Ellipsis or not callable(fn):
-        return check_function(fn, [], name=name, task="complete `max_pool_relu` with slicing, +, - and relu only")
-    try:
-        maps = _relu_cases()
-    except BaseException as exc:
-        if isinstance(exc, KeyboardInterrupt):
-            raise
-        return finish(name, FAILED, REFERENCE_UNAVAILABLE.format(type(exc).__name__))
-    guarded = _guarded(fn)
-    for label, x, _ in maps:
-        try:
-            call_quietly(guarded, (x.copy(),), {}, 5, label=label)
-        except MaxNotAllowed as exc:
-            return finish(name, FAILED, fail_line(
-                "Not quite", f"your code uses a max-like operation ({quote(exc)})",
-                "write max(a, b) as a + relu(b - a) with ch07.relu, then take the max of the two "
-                "pairs of each window the same way"))
-        except BaseException as exc:
-            if isinstance(exc, KeyboardInterrupt):
-                raise
-            break
-    odd = ("crop an odd size first, x[:H // 2 * 2, :W // 2 * 2]: floor mode drops the last row "
-           "and column, and the four slices x[0::2, 0::2], ... must have the same shape")
-    cases = [Case(args=(x,), expected=want, label=label, hint=odd if "odd" in label else None)
-             for label, x, want in maps]
-    mistakes = [(hint, (lambda c, w=wrong: w(c.args[0]))) for wrong, hint in _RELU_MISTAKES]
-    cases = diagnose(guarded, cases, mistakes, timeout=5,
-                                  shape_hint="pool both axes with 2x2 windows at stride 2: an H x W map "
-                                             "gives H // 2 x W // 2 (floor mode drops an odd last row or column)")
-    return check_function(
-        guarded, cases, name=name,
-        task="complete `max_pool_relu` with slicing, +, - and relu only",
-        hints={"values": "the four cells of each window are x[0::2, 0::2], x[0::2, 1::2], x[1::2, 0::2] "
-                         "and x[1::2, 1::2]; max(a, b) = a + relu(b - a)"},
-        timeout=5)
+        return check_function(fn, [], name="max_pool_relu", task=_RELU_TASK)
+
+    def run(cases):
+        refused = _max_like_line(fn, cases)
+        return MAX_POOL_RELU.run(fn) if refused is None else refused
+
+    return with_reference_cases("max_pool_relu", _relu_cases, run)

@@ -2,7 +2,7 @@
 
 ``from poolkit.course.exercises import ch08; test = ch08.SelfTest()`` is what the
 chapter runs; ``QUESTIONS``, ``CHOICES``, ``QUIZ`` and the answers
-``Q10_ANSWER`` ... ``Q17_ANSWER``, ``Q23_ANSWER``, ``Q24_ANSWER`` are the self-test's data.
+``Q10_ANSWER`` ... ``Q17_ANSWER``, ``Q23_ANSWER``, ``Q24_ANSWER``, ``Q26_ANSWER`` are the self-test's data.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from .selftest import (
     BY_NUMBER,
     CHOICE_NUMBERS,
     CHOICE_EXERCISES,
+    CHAIN_3X3,
     CHOICES,
     CODE_CHECKS,
     Q10_ANSWER,
@@ -29,6 +30,7 @@ from .selftest import (
     Q23_ANSWER,
     Q24_ANSWER,
     Q24_TOLERANCE,
+    Q26_ANSWER,
     QUESTIONS,
     QUIZ,
     SOFTMAX_GRAD,

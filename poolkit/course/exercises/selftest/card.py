@@ -1,7 +1,7 @@
 """The self-test's score card, :class:`SelfTest`: check any question by number, print the score.
 
 The card is a view over a :class:`~poolkit.course.exercises.results.Scorecard` (one
-result per question, ``q1`` to ``q24``); every result is also recorded in the
+result per question, ``q1`` to ``q26``); every result is also recorded in the
 session's :data:`~poolkit.course.exercises.results.SCORECARD`.
 """
 
@@ -41,7 +41,7 @@ def _ranges(numbers_: list[int]) -> str:
     return ", ".join(out)
 
 
-#: Q10 to Q21's, Q23's and Q24's checkers, by number, each guarded like every chapter checker (one line, one time
+#: Q10 to Q21's, Q23's, Q24's and Q26's checkers, by number, each guarded like every chapter checker (one line, one time
 #: budget, the learner's code in a child process, also while diagnosing).
 VALUE_CHECKS: dict[int, Callable[[Any], CheckResult]] = {
     number: checker(name=f"q{number}")(check) for number, check in {**_VALUES, **_CODE, **_STRETCH}.items()
@@ -59,13 +59,13 @@ class SelfTest:
     --------
     >>> test = SelfTest()
     >>> test.summary()
-    Score: 0/24 — not attempted yet: Q1–Q24.
+    Score: 0/26 — not attempted yet: Q1–Q26.
     >>> r = test.check(16, (72, 72))
     Not quite: item 0 of op_counts is too large. Hint: that is the textbook convention, k x k per window; a max over 9 values needs only 8 comparisons. Reread chapter 6, "Counting operations, two ways".
     >>> r = test.check(16, (64, 72))
     Correct.
     >>> test.summary_line()
-    'Score: 1/24 — not attempted yet: Q1–Q15, Q17–Q24.'
+    'Score: 1/26 — not attempted yet: Q1–Q15, Q17–Q26.'
     """
 
     def __init__(self) -> None:
@@ -76,15 +76,15 @@ class SelfTest:
 
     @never_raise("self-test", record=False)
     def check(self, number: Any = None, answer: Any = ...) -> CheckResult:
-        """Check the answer to question ``number`` (1 to 24) and print one line.
+        """Check the answer to question ``number`` (1 to 26) and print one line.
 
         Parameters
         ----------
         number : int
             The question's number.
         answer : object
-            A letter (Q1 to Q9, Q22), a number, a tuple or a list (Q10 to Q17,
-            Q23, Q24), or a function (Q18 to Q21); ``...`` or ``None`` while not attempted.
+            A letter (Q1 to Q9, Q22, Q25), a number, a tuple or a list (Q10 to Q17,
+            Q23, Q24, Q26), or a function (Q18 to Q21); ``...`` or ``None`` while not attempted.
 
         Returns
         -------

@@ -1,11 +1,11 @@
 """The self-test's questions as data: where each is taught, and the choice questions with their options.
 
-``QUESTIONS`` lists all 24 (number, kind, topic, the variable or function the
+``QUESTIONS`` lists all 26 (number, kind, topic, the variable or function the
 learner sets, and the chapter section that teaches it), ``CHOICES`` holds the
-choice questions (Q1 to Q9 and Q22) with their options and why each is right
+choice questions (Q1 to Q9, Q22 and Q25) with their options and why each is right
 or wrong, ``CHOICE_EXERCISES`` the same as declarations, and ``QUIZ`` is Q1
-to Q9 in jupyterquiz's format. Q22 to Q24 (``STRETCH_NUMBERS``) draw on
-the chapters' hard exercises and point at them.
+to Q9 in jupyterquiz's format. Q22 to Q26 (``STRETCH_NUMBERS``) draw on
+the hard exercises of chapters 1, 2, 3, 5 and 6 and point at them.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ def _w(chapter: int, section: str, exercise: str | None = None) -> Where:
     return Where(chapter, labels[chapter], section, exercise)
 
 
-#: The 24 questions, in order. ``where`` names the section to reread (and, for Q22 to Q24, the exercise).
+#: The 26 questions, in order. ``where`` names the section to reread (and, for Q22 to Q26, the exercise).
 QUESTIONS: tuple[Question, ...] = (
     Question(1, "choice", "channels of a colour photo", "mc_answers",
              _w(1, "Each channel is pooled on its own")),
@@ -104,11 +104,15 @@ QUESTIONS: tuple[Question, ...] = (
              _w(2, "Exercises", "ex-ch02-vgg-field")),
     Question(24, "value", "the backward of softmax pooling", "softmax_grad",
              _w(3, "Exercises", "ex-ch03-softmax-backward")),
+    Question(25, "choice", "a window of padding only", "all_padding_choice",
+             _w(5, "Exercises", "ex-ch05-all-padding")),
+    Question(26, "value", "a chain of small pools for a large one", "chain_3x3",
+             _w(6, "Exercises", "ex-ch06-sppf")),
 )
 
 BY_NUMBER = {q.number: q for q in QUESTIONS}
 #: Part 4: the questions drawn on the chapters' hard exercises.
-STRETCH_NUMBERS = (22, 23, 24)
+STRETCH_NUMBERS = (22, 23, 24, 25, 26)
 #: Part 1: the multiple-choice questions graded together by ``SelfTest.check_choices``.
 CHOICE_NUMBERS = tuple(q.number for q in QUESTIONS if q.kind == "choice" and q.number not in STRETCH_NUMBERS)
 
@@ -119,7 +123,7 @@ def reread(q: Question) -> str:
 
 
 # ----------------------------------------------------------------------------
-# The multiple-choice questions: Part 1 (Q1 to Q9) and Q22
+# The multiple-choice questions: Part 1 (Q1 to Q9), Q22 and Q25
 # ----------------------------------------------------------------------------
 
 # Each question: (number, text, [(option, correct, why), ...]). Options are
@@ -259,6 +263,21 @@ _CHOICE_DATA = (
          "Three equations in the three unknowns w1, w2, b usually have a solution: non-linearity is "
          "not enough, the windows must lie on one line that crosses u = v."),
     ]),
+    (25, "PyTorch 2.13 accepts max_pool1d(x, kernel_size=2, stride=1, padding=1, dilation=d) on an input "
+         "of n cells. When can a window read only padding?", [
+        ("Never: padding ≤ kernel_size/2 guarantees a real cell.", False,
+         "True only without dilation, where the first window's last tap lands on cell k - 1 ≥ p, a real "
+         "one; a dilation spaces the taps d apart, and a large enough d jumps over the whole input."),
+        ("When d ≥ n + 1.", True,
+         "The first window taps padded cell 0, left of the input, and cell d, right of it once d ≥ n + 1: "
+         "it outputs −∞ and gets no gradient (with d = n + 1 it is the only window; a larger d leaves none, "
+         "and PyTorch refuses an empty output)."),
+        ("Whenever d ≥ 2.", False,
+         "With d ≤ n some tap of every window lands on the input: for n = 4, d = 3 the first window reads "
+         "padded cells 0 and 3, and cell 3 is real."),
+        ("Only if the padding exceeds kernel_size/2.", False,
+         "PyTorch refuses that padding: with kernel_size 2, padding 2 raises an error before any pooling."),
+    ]),
 )
 
 _LETTERS = "".join(letters(4))
@@ -272,9 +291,9 @@ class _Choice(NamedTuple):
 
 
 #: Where each question's right option is placed, so that the right letters are balanced over
-#: A to D (Q1 to Q9: 2, 3, 2, 2; with Q22: 2, 3, 3, 2) with no pattern to guess from; the wrong
+#: A to D (Q1 to Q9: 2, 3, 2, 2; with Q22 and Q25: 2, 3, 3, 3) with no pattern to guess from; the wrong
 #: options keep their order.
-_RIGHT_LETTER = {1: "B", 2: "D", 3: "A", 4: "C", 5: "B", 6: "A", 7: "D", 8: "C", 9: "B", 22: "C"}
+_RIGHT_LETTER = {1: "B", 2: "D", 3: "A", 4: "C", 5: "B", 6: "A", 7: "D", 8: "C", 9: "B", 22: "C", 25: "D"}
 
 
 def _build_choices() -> dict[int, _Choice]:
@@ -296,12 +315,12 @@ def _build_choices() -> dict[int, _Choice]:
     return out
 
 
-#: The multiple-choice questions Q1 to Q9 and Q22, by number (question, options by letter, the
+#: The multiple-choice questions Q1 to Q9, Q22 and Q25, by number (question, options by letter, the
 #: right letter, and why each option is right or wrong).
 CHOICES: dict[int, _Choice] = _build_choices()
 
 #: The same questions as declarations: ``CHOICE_EXERCISES[n].check(letter)`` grades question n
-#: (named ``q1`` ... ``q9`` in their lines, Q22 by the variable the chapter sets).
+#: (named ``q1`` ... ``q9`` in their lines, Q22 and Q25 by the variable the chapter sets).
 CHOICE_EXERCISES: dict[int, ChoiceExercise] = {
     n: ChoiceExercise(BY_NUMBER[n].name if n in STRETCH_NUMBERS else f"q{n}", c.options, c.correct, why=c.why)
     for n, c in CHOICES.items()}

@@ -1,9 +1,9 @@
-"""The self-test's Q23 and Q24, drawn on the hard exercises of chapters 2 and 3 (Q22, a choice, is in
-:mod:`~.questions`): value exercises declared with their catalogues of known mistakes.
+"""The self-test's Q23, Q24 and Q26, drawn on the hard exercises of chapters 2, 3 and 6 (Q22 and Q25,
+choices, are in ``questions``): value exercises declared with their catalogues of known mistakes.
 
 Each answer is worked out by hand below; the tests check it against
-:func:`poolkit.receptive_field` (with chapter 2's ``VGG_STAGES``) and against a
-numerical derivative.
+:func:`poolkit.receptive_field` (with chapter 2's ``VGG_STAGES``), against a
+numerical derivative and against :func:`poolkit.max_pool2d` and :func:`poolkit.pool_flops`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 from ..authoring import Mistake, ValueExercise
 from .answers import as_ints
 
-__all__ = ["Q23_ANSWER", "Q24_ANSWER", "VGG_PIXELS", "SOFTMAX_GRAD", "STRETCH_CHECKS"]
+__all__ = ["Q23_ANSWER", "Q24_ANSWER", "Q26_ANSWER", "VGG_PIXELS", "SOFTMAX_GRAD", "CHAIN_3X3", "STRETCH_CHECKS"]
 
 
 # Q23. VGG-16's first three stages: conv 3x3 (stride 1, padding 1) twice, max pool 2x2 stride 2,
@@ -91,5 +91,41 @@ SOFTMAX_GRAD = ValueExercise(
     hint="differentiate y = p1 x1 + p2 x2 with the product rule; dp_j/dx_i = beta p_j (delta_ij - p_i)")
 
 
-#: Q23 and Q24's checks, by number (unguarded: the score card guards them).
-STRETCH_CHECKS = {23: VGG_PIXELS.run, 24: SOFTMAX_GRAD.run}
+# Q26. Stride-1 3x3 max pools with padding 1 chained for one 9x9 pool with padding 4 (chapter 6's
+# SPPF exercise): each pool reaches one more cell on each side, so 1 + 2t = 9 gives t = 4 pools,
+# and each 3x3 maximum takes 3^2 - 1 = 8 comparisons: 4 * 8 = 32 per output cell (one 9x9 pool: 80).
+Q26_ANSWER = (4, 32)
+
+
+def _pools(answer: Any):
+    return _ends(answer)[0]
+
+
+def _count(answer: Any):
+    return _ends(answer)[1]
+
+
+CHAIN_3X3 = ValueExercise(
+    "chain_3x3", Q26_ANSWER, prepare=_stub_as_blank,
+    mistakes=[
+        Mistake("the windows overlap: each further 3x3 pool widens the window by k - 1 = 2 cells, not 3, "
+                "so t pools reach 1 + 2t cells and 9 needs t = 4", when=lambda a: _pools(a) == 3),
+        Mistake("the reaches add, they do not multiply: 9 = 1 + 2t cells needs t = 4 pools",
+                when=lambda a: _pools(a) == 2),
+        Mistake("each pool widens the window by 2 cells (one on each side), so 9 cells take 4 pools, not 9",
+                when=lambda a: _pools(a) == 9),
+        Mistake("a max of 9 values takes 8 comparisons, not 9: count k^2 - 1 per pool",
+                when=lambda a: _ends(a) == (4, 36)),
+        Mistake("that is the separable count, 2 (3 - 1) per pool; this question takes each 3x3 maximum "
+                "directly, k^2 - 1", when=lambda a: _ends(a) == (4, 16)),
+        Mistake("that is one 3x3 pool's count; the chain runs all of its pools",
+                when=lambda a: _ends(a) == (4, 8)),
+        Mistake("80 is one 9x9 pool taken directly; count the chain's pools, 8 comparisons each",
+                when=lambda a: _count(a) == 80),
+    ],
+    task="set chain_3x3 to (pools, comparisons), two integers, and run this cell again",
+    hint="a stride-1 k x k pool with padding k // 2 widens the window by k - 1; a max of n values takes n - 1 comparisons")
+
+
+#: Q23, Q24 and Q26's checks, by number (unguarded: the score card guards them).
+STRETCH_CHECKS = {23: VGG_PIXELS.run, 24: SOFTMAX_GRAD.run, 26: CHAIN_3X3.run}

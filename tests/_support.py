@@ -39,3 +39,35 @@ def require_chromium() -> str:
     if not Path(CHROMIUM).exists():
         missing(f"no Chromium at {CHROMIUM}", "apt-get install chromium, or set CHROMIUM=/path")
     return CHROMIUM
+
+
+# ---------------------------------------------------------------- shared data and oracles
+
+import numpy as np  # noqa: E402
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+#: The 4x4 map the library tests compute by hand (not the course's running example).
+X4 = np.array(
+    [[1, 3, 2, 1],
+     [4, 6, 5, 0],
+     [7, 2, 9, 8],
+     [1, 0, 3, 4]], dtype=np.float64)
+
+#: Hypothesis settings of the property tests over random pooling arguments.
+HYP = settings(max_examples=60, deadline=None,
+               suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+
+
+def out_len(n, k, s, p, d, ceil):
+    """PyTorch's output length on one axis, written out from the formula, independently of poolkit.
+
+    ``floor`` (or ``ceil``) of ``(n + 2p - d(k-1) - 1) / s``, plus 1; in ceil mode one less when
+    the last window would start in the right padding. 0 when no window fits.
+    """
+    span = n + 2 * p - d * (k - 1) - 1
+    if span < 0:
+        return 0
+    o = (-(-span // s) if ceil else span // s) + 1
+    if ceil and (o - 1) * s >= n + p:
+        o -= 1
+    return o

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import poolkit as pk
+from tests._support import out_len
 
 SEEDS = range(40)
 
@@ -32,15 +33,6 @@ def _has_real_tap(n, k, s, p, d, out):
     return True
 
 
-def _out_len(n, k, s, p, d, ceil):
-    eff = d * (k - 1) + 1
-    num = n + 2 * p - eff
-    out = (-(-num // s) if ceil else num // s) + 1
-    if ceil and (out - 1) * s >= n + p:
-        out -= 1
-    return out
-
-
 def _random_max_config(rng, dims):
     """Random (shape, kwargs) for max pooling in `dims` spatial dims, valid for torch."""
     while True:
@@ -51,7 +43,7 @@ def _random_max_config(rng, dims):
         s = tuple(int(v) for v in rng.integers(1, 5, size=dims))
         ceil = bool(rng.integers(0, 2))
         size = tuple(int(max(1, eff[i] - 2 * p[i]) + rng.integers(0, 9)) for i in range(dims))
-        outs = [_out_len(size[i], k[i], s[i], p[i], d[i], ceil) for i in range(dims)]
+        outs = [out_len(size[i], k[i], s[i], p[i], d[i], ceil) for i in range(dims)]
         if min(outs) < 1:
             continue
         # PyTorch returns out-of-plane indices for windows made only of padding; skip those.

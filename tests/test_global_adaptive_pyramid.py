@@ -2,19 +2,11 @@
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import poolkit as pk
-
-X4 = np.array(
-    [[1, 3, 2, 1],
-     [4, 6, 5, 0],
-     [7, 2, 9, 8],
-     [1, 0, 3, 4]], dtype=np.float64)
-
-HYP = settings(max_examples=50, deadline=None,
-               suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+from tests._support import HYP, X4
 
 
 def _bins(n_in, n_out):

@@ -22,7 +22,7 @@ import math
 import numpy as np
 import pytest
 
-from tests._support import require_torch
+from tests._support import out_len, require_torch
 
 from poolkit import geometry as G
 from poolkit import kernels as K
@@ -53,16 +53,6 @@ def need_torch():
 # ---------------------------------------------------------------------------
 # the plain-loop reference
 # ---------------------------------------------------------------------------
-
-def out_len(n, k, s, p, d, ceil):
-    """PyTorch's output length, written out independently of poolkit.shapes."""
-    span = n + 2 * p - d * (k - 1) - 1
-    if span < 0:
-        return 0
-    o = (-(-span // s) if ceil else span // s) + 1
-    if ceil and (o - 1) * s >= n + p:
-        o -= 1
-    return o
 
 
 def lowest(dtype):

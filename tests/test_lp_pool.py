@@ -2,13 +2,11 @@
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import poolkit as pk
-
-HYP = settings(max_examples=50, deadline=None,
-               suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+from tests._support import HYP
 
 
 def test_p2_is_euclidean_norm_by_hand():

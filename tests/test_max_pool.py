@@ -10,30 +10,11 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import poolkit as pk
-
-# The running 4x4 example; its flat (row-major) indices are 0..15.
-X4 = np.array(
-    [[1, 3, 2, 1],
-     [4, 6, 5, 0],
-     [7, 2, 9, 8],
-     [1, 0, 3, 4]], dtype=np.float64)
-
-HYP = settings(max_examples=60, deadline=None,
-               suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-
-
-def _out_len(n, k, s, p, d, ceil):
-    """PyTorch's output length, written from the formula in FACTS.md."""
-    eff = d * (k - 1) + 1
-    num = n + 2 * p - eff
-    out = (-(-num // s) if ceil else num // s) + 1
-    if ceil and (out - 1) * s >= n + p:
-        out -= 1
-    return out
+from tests._support import HYP, X4, out_len  # X4: a 4x4 map; its flat (row-major) indices are 0..15
 
 
 def _ref_max_pool2d(x, k, s, p, d, ceil):
@@ -45,7 +26,7 @@ def _ref_max_pool2d(x, k, s, p, d, ceil):
     """
     (kh, kw), (sh, sw), (ph, pw), (dh, dw) = k, s, p, d
     H, W = x.shape[-2:]
-    OH, OW = _out_len(H, kh, sh, ph, dh, ceil), _out_len(W, kw, sw, pw, dw, ceil)
+    OH, OW = out_len(H, kh, sh, ph, dh, ceil), out_len(W, kw, sw, pw, dw, ceil)
     need_h = (OH - 1) * sh + dh * (kh - 1) + 1
     need_w = (OW - 1) * sw + dw * (kw - 1) + 1
     pad = [(0, 0)] * (x.ndim - 2) + [(ph, max(0, need_h - H - ph)), (pw, max(0, need_w - W - pw))]
@@ -395,7 +376,7 @@ def test_max_pool1d_naive_equals_fast_with_ties(case, seed):
     o_naive, i_naive = pk.max_pool1d_naive(x, return_indices=True, **kw)
     np.testing.assert_array_equal(o_fast, o_naive)
     np.testing.assert_array_equal(i_fast, i_naive)
-    assert o_fast.shape[-1] == _out_len(x.shape[-1], kw["kernel_size"], kw["stride"],
+    assert o_fast.shape[-1] == out_len(x.shape[-1], kw["kernel_size"], kw["stride"],
                                         kw["padding"], kw["dilation"], kw["ceil_mode"])
     g = np.random.default_rng(seed).normal(size=o_fast.shape)
     np.testing.assert_allclose(pk.max_pool1d_backward(g, x, **kw),

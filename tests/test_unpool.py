@@ -4,12 +4,7 @@ import numpy as np
 import pytest
 
 import poolkit as pk
-
-X4 = np.array(
-    [[1, 3, 2, 1],
-     [4, 6, 5, 0],
-     [7, 2, 9, 8],
-     [1, 0, 3, 4]], dtype=np.float64)
+from tests._support import X4
 
 
 def test_unpool_of_running_example_by_hand():

@@ -403,10 +403,10 @@ def check_all_padding(setting, value=None):
     at least 1, padding at least 0 and at most ``kernel_size // 2``, at least
     one window) and have a window whose taps all fall on padding.
     ``value`` is what max pooling outputs for that window. Each usual
-    mistake gets its own hint (:data:`SETTING_RULES`): a padding PyTorch refuses,
+    mistake gets its own hint (``SETTING_RULES``): a padding PyTorch refuses,
     no window at all, no padding, no dilation, a dilation that cannot jump over
     the input (with padding, ``dilation > size`` always makes one), and a fill
-    value of 0 (:data:`ALL_PADDING_VALUE`).
+    value of 0 (``ALL_PADDING_VALUE``).
 
     Examples
     --------

@@ -377,4 +377,3 @@ class PropertyExercise(Exercise):
         return finish(self.name, FAILED, fail_line("Not quite", detail, hint))
 
 
-__all__.append("Mistake")
